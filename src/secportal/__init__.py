@@ -1,0 +1,1 @@
+"""SecPortal Invoicing & Payments."""

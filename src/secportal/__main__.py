@@ -1,0 +1,5 @@
+import sys
+
+from secportal.cli import main
+
+sys.exit(main())

@@ -1,0 +1,215 @@
+"""The `secportal` command: `demo` runs the whole system in one terminal; the others run one part.
+
+secportal demo [--host 127.0.0.1] [--port 8000] [--smtp-port 1025]
+secportal serve        # gunicorn (production web process)
+secportal worker       # background tasks (django.tasks database backend)
+secportal scheduler    # periodic tasks (run exactly one)
+secportal manage ...   # Django's manage.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+DEMO_SETTINGS = "secportal.settings.dev"
+
+
+def _manage(*args: str, env: dict[str, str] | None = None) -> None:
+    subprocess.run([sys.executable, "-m", "django", *args], check=True, env=env)
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def _wait_http(url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def demo(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="secportal demo", description="Run the whole demo.")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--smtp-port", type=int, default=int(os.environ.get("SMTP_PORT", "1025")))
+    parser.add_argument("--var-dir", default=os.environ.get("SECPORTAL_VAR_DIR", "var"))
+    args = parser.parse_args(argv)
+
+    var_dir = Path(args.var_dir).resolve()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    site_url = f"http://{args.host}:{args.port}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", DEMO_SETTINGS),
+        "SECPORTAL_VAR_DIR": str(var_dir),
+        "SITE_URL": site_url,
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(args.smtp_port),
+        "MAILBOX_DIR": str(var_dir / "mailbox"),
+        "ALLOWED_HOSTS": f"{args.host},127.0.0.1,localhost",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for port, what in [(args.port, "web"), (args.smtp_port, "SMTP")]:
+        if _port_open("127.0.0.1" if args.host == "0.0.0.0" else args.host, port):  # noqa: S104
+            print(
+                f"Port {port} ({what}) is already in use: choose another with --port/--smtp-port."
+            )
+            return 2
+
+    print("Migrating the database and loading demo data…", flush=True)
+    _manage("migrate", "--no-input", "-v", "0", env=env)
+    _manage("load_demo", env=env)
+
+    python = sys.executable
+    commands = {
+        "mail": [
+            python,
+            "-m",
+            "secportal.notifications.mailcatcher",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(args.smtp_port),
+            "--dir",
+            str(var_dir / "mailbox"),
+        ],
+        "web": [
+            python,
+            "-m",
+            "gunicorn",
+            "secportal.wsgi:application",
+            "--bind",
+            f"{args.host}:{args.port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ],
+        "worker": [
+            python,
+            "-m",
+            "django",
+            "db_worker",
+            "--queue-name",
+            "*",
+            "--no-reload",
+            "--interval",
+            "0.5",
+            "-v",
+            "0",
+        ],
+        "scheduler": [python, "-m", "django", "crontask"],
+    }
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for name, command in commands.items():
+            children[name] = subprocess.Popen(command, env=env, start_new_session=True)  # noqa: S603
+        if not _wait_http(f"http://127.0.0.1:{args.port}/healthz", 60) or not _port_open(
+            "127.0.0.1", args.smtp_port
+        ):
+            print("The demo did not start: see the messages above.")
+            return 1
+        print(f"Ready: {site_url}", flush=True)
+        print(f"  Consultancy owner: {_demo_logins()}", flush=True)
+        print(f"  Mailbox (caught emails): {site_url}/mailbox/", flush=True)
+        print("  Press Ctrl-C to stop.", flush=True)
+        while not stopping:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    print(
+                        f"The {name} process stopped (exit {child.returncode}); stopping the demo."
+                    )
+                    return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        for child in children.values():
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        for child in children.values():
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+        print("Stopped.")
+
+
+def _demo_logins() -> str:
+    from secportal.demo import CLIENT_EMAIL, OWNER_EMAIL, OWNER_PASSWORD
+
+    return (
+        f"{OWNER_EMAIL} / password {OWNER_PASSWORD}\n"
+        f"  Client contact (portal, sign-in link by email): {CLIENT_EMAIL}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(__doc__)
+        return 0
+    command, rest = argv[0], argv[1:]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEMO_SETTINGS)
+    if command == "demo":
+        return demo(rest)
+    if command == "manage":
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["secportal", *rest])
+        return 0
+    if command == "worker":
+        os.execvp(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "django",
+                "db_worker",
+                "--queue-name",
+                "*",
+                "--no-reload",
+                *rest,
+            ],
+        )
+    if command == "scheduler":
+        os.execvp(sys.executable, [sys.executable, "-m", "django", "crontask", *rest])  # noqa: S606
+    if command == "serve":
+        os.execvp(
+            sys.executable, [sys.executable, "-m", "gunicorn", "secportal.wsgi:application", *rest]
+        )
+    print(f"Unknown command {command!r}.\n{__doc__}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Every change to clients and their contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from secportal.workspaces.models import Workspace
+from secportal.workspaces.services import record
+
+from .models import Client, ClientContact
+
+CLIENT_FIELDS = ("name", "billing_email", "address")
+CONTACT_FIELDS = ("name", "email", "receives_invoices")
+
+
+def _apply(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[str, Any]:
+    changes = {}
+    for field in fields:
+        if field in values and getattr(obj, field) != values[field]:
+            changes[field] = {"from": getattr(obj, field), "to": values[field]}
+            setattr(obj, field, values[field])
+    return changes
+
+
+@transaction.atomic
+def create_client(workspace: Workspace, actor: Any, values: dict[str, Any]) -> Client:
+    client = Client.objects.create(
+        workspace=workspace, **{f: values[f] for f in CLIENT_FIELDS if f in values}
+    )
+    record(workspace, actor, "client.created", client.name, client=str(client.public_id))
+    return client
+
+
+@transaction.atomic
+def update_client(client_id: int, actor: Any, values: dict[str, Any]) -> Client:
+    client = Client.objects.select_for_update().select_related("workspace").get(pk=client_id)
+    changes = _apply(client, CLIENT_FIELDS, values)
+    if changes:
+        client.save(update_fields=list(changes))
+        record(client.workspace, actor, "client.updated", client.name, changes=changes)
+    return client
+
+
+@transaction.atomic
+def add_contact(client_id: int, actor: Any, values: dict[str, Any]) -> ClientContact:
+    client = Client.objects.select_for_update().select_related("workspace").get(pk=client_id)
+    contact = ClientContact.objects.create(
+        workspace=client.workspace,
+        client=client,
+        **{f: values[f] for f in CONTACT_FIELDS if f in values},
+    )
+    record(client.workspace, actor, "contact.added", contact.email, client=client.name)
+    return contact
+
+
+@transaction.atomic
+def update_contact(contact_id: int, actor: Any, values: dict[str, Any]) -> ClientContact:
+    contact = (
+        ClientContact.objects.select_for_update().select_related("workspace").get(pk=contact_id)
+    )
+    changes = _apply(contact, CONTACT_FIELDS, values)
+    if changes:
+        contact.save(update_fields=list(changes))
+        record(contact.workspace, actor, "contact.updated", contact.email, changes=changes)
+    return contact
+
+
+@transaction.atomic
+def remove_contact(contact_id: int, actor: Any) -> None:
+    contact = (
+        ClientContact.objects.select_for_update()
+        .select_related("workspace")
+        .filter(pk=contact_id)
+        .first()
+    )
+    if contact is None:
+        return
+    contact.delete()
+    record(contact.workspace, actor, "contact.removed", contact.email)

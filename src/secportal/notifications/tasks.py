@@ -1,0 +1,37 @@
+from datetime import datetime, timedelta
+
+from crontask import cron
+from django.tasks import task
+from django.utils import timezone
+
+from . import services
+from .models import EmailMessage, EmailStatus
+
+
+@task(queue_name="email")
+def send_email(message_id: int) -> str:
+    return services.deliver(message_id).status
+
+
+def enqueue_send(message_id: int, run_after: datetime | None = None) -> None:
+    """Enqueue a delivery, deferred where the task backend can defer."""
+    if run_after is not None and send_email.get_backend().supports_defer:
+        send_email.using(run_after=run_after).enqueue(message_id)
+    else:
+        send_email.enqueue(message_id)
+
+
+@cron("* * * * *")
+@task
+def sweep_outbox() -> int:
+    """Safety net: deliver queued emails whose delivery task never ran (a crash at enqueue)."""
+    now = timezone.now()
+    stale = EmailMessage.objects.filter(status=EmailStatus.QUEUED).filter(
+        next_attempt_at__lt=now - timedelta(minutes=2)
+    ) | EmailMessage.objects.filter(
+        status=EmailStatus.QUEUED, attempts=0, created_at__lt=now - timedelta(minutes=2)
+    )
+    ids = list(stale.values_list("pk", flat=True)[:500])
+    for message_id in ids:
+        send_email.enqueue(message_id)
+    return len(ids)

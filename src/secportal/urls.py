@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from secportal.core.views import healthz
+from secportal.workspaces.views import switch
+
+urlpatterns = [
+    path("", include("secportal.analytics.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("secportal.accounts.urls")),
+    path("workspace/switch/", switch, name="workspace_switch"),
+    path("settings/", include("secportal.workspaces.urls")),
+    path("clients/", include("secportal.clients.urls")),
+    path("engagements/", include("secportal.engagements.urls")),
+    path("mailbox/", include("secportal.notifications.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,57 @@
+"""Who may open a consultant page: the one decorator every consultant view goes through.
+
+It signs the person in, finds their membership in the workspace they have chosen, refuses a
+role below the view's minimum (403), answers 404 for invoicing in Internal mode, and scopes
+the request to the workspace (``core.tenancy``) so that no query in the view can reach another
+workspace's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from secportal.core.tenancy import use_workspace
+
+from .models import Role
+from .selectors import current_membership
+
+SESSION_KEY = "workspace_id"
+
+ViewFunc = Callable[..., HttpResponse]
+
+
+def workspace_view(
+    min_role: str = Role.MEMBER, *, invoicing: bool = False
+) -> Callable[[ViewFunc], ViewFunc]:
+    """Mark a view as a consultant page; ``invoicing=True`` hides it in Internal mode."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = current_membership(request.user, request.session.get(SESSION_KEY))
+            if membership is None:
+                return render(request, "workspaces/no_workspace.html", status=403)
+            workspace = membership.workspace
+            if invoicing and not workspace.invoicing_enabled:
+                raise Http404("Invoicing is not available in Internal mode.")
+            request.workspace = workspace  # type: ignore[attr-defined]
+            request.membership = membership  # type: ignore[attr-defined]
+            if not membership.has_role(min_role):
+                raise PermissionDenied(f"This needs the {Role(min_role).label} role.")
+            with use_workspace(workspace.pk):
+                return view(request, *args, **kwargs)
+
+        wrapped.workspace_min_role = min_role  # type: ignore[attr-defined]
+        wrapped.workspace_invoicing = invoicing  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

@@ -1,0 +1,55 @@
+from django import forms
+
+from secportal.core.fees import PLAN_FEE_BPS, fee_percent
+
+from .models import Plan, Role, Workspace
+
+
+def plan_choices() -> list[tuple[str, str]]:
+    return [
+        (plan.value, f"{plan.label} — {fee_percent(PLAN_FEE_BPS[plan.value])} transaction fee")
+        for plan in Plan
+    ]
+
+
+class WorkspaceSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Workspace
+        fields = [
+            "name",
+            "mode",
+            "plan",
+            "timezone",
+            "default_currency",
+            "payment_terms_days",
+            "number_prefix",
+            "billing_reply_to",
+            "overdue_reminders",
+        ]
+        labels = {
+            "name": "Workspace name",
+            "mode": "Mode",
+            "plan": "Plan",
+            "timezone": "Timezone",
+            "default_currency": "Default currency",
+            "payment_terms_days": "Payment terms (days)",
+            "number_prefix": "Invoice number prefix",
+            "billing_reply_to": "Billing reply-to email",
+        }
+        help_texts = {
+            "mode": "Internal mode hides invoicing and payments; nothing is deleted.",
+            "payment_terms_days": "Invoices are due this many days after they are sent.",
+        }
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].choices = plan_choices()  # type: ignore[attr-defined]
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField(label="Email")
+    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Role.choices)

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+from secportal.core.fees import PLAN_FEE_BPS
+from secportal.core.money import CURRENCY_CHOICES
+
+TIMEZONE_CHOICES = [
+    (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
+]
+
+
+class Mode(models.TextChoices):
+    CONSULTING = "consulting", "Consulting"
+    INTERNAL = "internal", "Internal"
+
+
+class Plan(models.TextChoices):
+    STARTER = "starter", "Starter"
+    PRO = "pro", "Pro"
+    TEAM = "team", "Team"
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+
+
+ROLE_RANK = {Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
+
+
+class Workspace(models.Model):
+    """A consultancy (or an internal security team): the tenant."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.CONSULTING)
+    plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.STARTER)
+    timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="Europe/London")
+    default_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="GBP")
+    payment_terms_days = models.PositiveSmallIntegerField(
+        "payment terms (days)",
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(365)],
+    )
+    number_prefix = models.CharField(
+        "invoice number prefix",
+        max_length=12,
+        default="INV-",
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9/_-]*$", "Use letters, digits, '-', '_' or '/' only.")
+        ],
+    )
+    next_invoice_number = models.PositiveIntegerField(default=1)
+    billing_reply_to = models.EmailField("billing reply-to email", blank=True)
+    overdue_reminders = models.BooleanField("send an overdue reminder to the client", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def invoicing_enabled(self) -> bool:
+        """Invoicing and payments exist only in Consulting mode (the seed)."""
+        return self.mode == Mode.CONSULTING
+
+    @property
+    def fee_bps(self) -> int:
+        return PLAN_FEE_BPS[self.plan]
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["workspace__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "workspace"], name="one_membership_per_workspace"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace} ({self.role})"
+
+    def has_role(self, minimum: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(minimum)]
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    @property
+    def can_manage(self) -> bool:
+        """Owners and admins manage clients, engagements and invoices (send, void)."""
+        return self.has_role(Role.ADMIN)
+
+
+class AuditEvent(models.Model):
+    """Append-only record of changes to a workspace's settings, members, clients and engagements."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=60)
+    target = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["workspace", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.target}"

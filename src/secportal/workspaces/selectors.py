@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Membership, Role
+
+
+def memberships_of(user: Any) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
+    )
+
+
+def current_membership(user: Any, workspace_id: Any) -> Membership | None:
+    """The membership for the workspace chosen in the session, else the person's first."""
+    memberships = memberships_of(user)
+    if workspace_id is not None:
+        chosen = memberships.filter(workspace_id=workspace_id).first()
+        if chosen is not None:
+            return chosen
+    return memberships.first()
+
+
+def members_of(workspace_id: int) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(workspace_id=workspace_id)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+def billing_contacts_of(workspace_id: int) -> QuerySet[Membership]:
+    """Owners and admins: they hear about payments."""
+    return members_of(workspace_id).filter(role__in=[Role.OWNER, Role.ADMIN])

@@ -1,0 +1,125 @@
+"""Every change to workspaces and their members: one transaction, the row locked, an audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import AuditEvent, Membership, Role, Workspace
+
+User = get_user_model()
+
+
+def record(workspace: Workspace, actor: Any, kind: str, target: str = "", **details: Any) -> None:
+    AuditEvent.objects.create(
+        workspace=workspace,
+        actor=actor if getattr(actor, "pk", None) else None,
+        kind=kind,
+        target=target,
+        details=details,
+    )
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:60] or "workspace"
+    slug, n = base, 2
+    while Workspace.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def create_workspace(*, name: str, owner: Any, **fields: Any) -> Workspace:
+    workspace = Workspace.objects.create(name=name, slug=unique_slug(name), **fields)
+    Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
+    record(workspace, owner, "workspace.created", name)
+    return workspace
+
+
+SETTINGS_FIELDS = (
+    "name",
+    "mode",
+    "plan",
+    "timezone",
+    "default_currency",
+    "payment_terms_days",
+    "number_prefix",
+    "billing_reply_to",
+    "overdue_reminders",
+)
+
+
+@transaction.atomic
+def update_workspace_settings(workspace_id: int, actor: Any, values: dict[str, Any]) -> Workspace:
+    """Apply cleaned settings; only changes are written and recorded (a repeat is a no-op)."""
+    workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
+    changes = {}
+    for field in SETTINGS_FIELDS:
+        if field in values and getattr(workspace, field) != values[field]:
+            changes[field] = {"from": getattr(workspace, field), "to": values[field]}
+            setattr(workspace, field, values[field])
+    if changes:
+        workspace.full_clean()
+        workspace.save(update_fields=list(changes))
+        record(workspace, actor, "workspace.settings_changed", workspace.name, changes=changes)
+    return workspace
+
+
+def _lock_members(workspace_id: int) -> list[Membership]:
+    return list(Membership.objects.select_for_update().filter(workspace_id=workspace_id))
+
+
+@transaction.atomic
+def add_member(workspace_id: int, actor: Any, *, email: str, role: str) -> Membership:
+    workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=None)
+    membership, created = Membership.objects.get_or_create(
+        user=user, workspace=workspace, defaults={"role": role}
+    )
+    if created:
+        record(workspace, actor, "member.added", email, role=role)
+    return membership
+
+
+def _owners_left(members: list[Membership], changing: Membership, new_role: str | None) -> int:
+    return sum(1 for m in members if (new_role if m.pk == changing.pk else m.role) == Role.OWNER)
+
+
+@transaction.atomic
+def change_role(workspace_id: int, actor: Any, *, membership_id: int, role: str) -> Membership:
+    members = _lock_members(workspace_id)
+    membership = next((m for m in members if m.pk == membership_id), None)
+    if membership is None:
+        raise Membership.DoesNotExist
+    if role not in Role.values:
+        raise ValidationError("Choose a role.")
+    if membership.role == role:
+        return membership
+    if _owners_left(members, membership, role) == 0:
+        raise ValidationError("A workspace needs at least one owner.")
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    record(
+        membership.workspace, actor, "member.role_changed", membership.user.email, old=old, new=role
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_member(workspace_id: int, actor: Any, *, membership_id: int) -> None:
+    members = _lock_members(workspace_id)
+    membership = next((m for m in members if m.pk == membership_id), None)
+    if membership is None:
+        return
+    if _owners_left(members, membership, None) == 0:
+        raise ValidationError("A workspace needs at least one owner.")
+    membership.delete()
+    record(membership.workspace, actor, "member.removed", membership.user.email)

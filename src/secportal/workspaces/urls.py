@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workspaces"
+
+urlpatterns = [
+    path("", views.settings_page, name="settings"),
+    path("edit/", views.settings_update, name="settings_update"),
+    path("members/add/", views.member_add, name="member_add"),
+    path("members/<int:membership_id>/role/", views.member_role, name="member_role"),
+    path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+]

@@ -1,0 +1,129 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from secportal.core.fees import PLAN_FEE_BPS, fee_percent
+
+from . import selectors, services
+from .access import SESSION_KEY, workspace_view
+from .forms import MemberAddForm, RoleForm, WorkspaceSettingsForm
+from .models import Membership, Plan, Role
+
+
+def _settings_page(
+    request: HttpRequest,
+    form: WorkspaceSettingsForm | None = None,
+    member_form: MemberAddForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    return render(
+        request,
+        "workspaces/settings.html",
+        {
+            "form": form or WorkspaceSettingsForm(instance=workspace),
+            "member_form": member_form or MemberAddForm(),
+            "members": selectors.members_of(workspace.pk),
+            "roles": Role.choices,
+            "fee_table": [(plan.label, fee_percent(PLAN_FEE_BPS[plan.value])) for plan in Plan],
+        },
+        status=status,
+    )
+
+
+@workspace_view()
+def settings_page(request: HttpRequest) -> HttpResponse:
+    return _settings_page(request)
+
+
+@require_POST
+@workspace_view(Role.OWNER)
+def settings_update(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = WorkspaceSettingsForm(request.POST, instance=workspace)
+    if not form.is_valid():
+        workspace.refresh_from_db()
+        return _settings_page(request, form=form, status=400)
+    services.update_workspace_settings(workspace.pk, request.user, form.cleaned_data)
+    messages.success(request, "Settings saved.")
+    return redirect("workspaces:settings")
+
+
+@require_POST
+@workspace_view(Role.OWNER)
+def member_add(request: HttpRequest) -> HttpResponse:
+    form = MemberAddForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, member_form=form, status=400)
+    services.add_member(request.workspace.pk, request.user, **form.cleaned_data)  # type: ignore[attr-defined]
+    messages.success(request, f"{form.cleaned_data['email']} can now sign in to this workspace.")
+    return redirect(reverse("workspaces:settings") + "#members")
+
+
+def _membership(request: HttpRequest, membership_id: int) -> Membership:
+    membership = selectors.members_of(request.workspace.pk).filter(pk=membership_id).first()  # type: ignore[attr-defined]
+    if membership is None:
+        raise Http404
+    return membership
+
+
+@require_POST
+@workspace_view(Role.OWNER)
+def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = _membership(request, membership_id)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_role(
+                request.workspace.pk,
+                request.user,  # type: ignore[attr-defined]
+                membership_id=membership.pk,
+                role=form.cleaned_data["role"],
+            )
+            messages.success(
+                request, f"{membership.user.email} is now {form.cleaned_data['role']}."
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, "Choose a role.")
+    return redirect(reverse("workspaces:settings") + "#members")
+
+
+@require_POST
+@workspace_view(Role.OWNER)
+def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = _membership(request, membership_id)
+    try:
+        services.remove_member(request.workspace.pk, request.user, membership_id=membership.pk)  # type: ignore[attr-defined]
+        messages.success(request, f"{membership.user.email} was removed.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("workspaces:settings") + "#members")
+
+
+@require_POST
+@login_required
+def switch(request: HttpRequest) -> HttpResponse:
+    """Choose which of the person's workspaces the consultant pages show."""
+    membership = (
+        selectors.memberships_of(request.user)
+        .filter(
+            workspace_id=request.POST.get("workspace", "")
+            if request.POST.get("workspace", "").isdigit()
+            else None
+        )
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such workspace.")
+    request.session[SESSION_KEY] = membership.workspace_id
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("analytics:dashboard")
+    return redirect(target)
