@@ -36,7 +36,7 @@ def _wait_http(url: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return True
         except OSError:
@@ -133,7 +133,7 @@ def demo(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         for name, command in commands.items():
-            children[name] = subprocess.Popen(command, env=env, start_new_session=True)  # noqa: S603
+            children[name] = subprocess.Popen(command, env=env, start_new_session=True)
         if not _wait_http(f"http://127.0.0.1:{args.port}/healthz", 60) or not _port_open(
             "127.0.0.1", args.smtp_port
         ):
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             ],
         )
     if command == "scheduler":
-        os.execvp(sys.executable, [sys.executable, "-m", "django", "crontask", *rest])  # noqa: S606
+        os.execvp(sys.executable, [sys.executable, "-m", "django", "crontask", *rest])
     if command == "serve":
         os.execvp(
             sys.executable, [sys.executable, "-m", "gunicorn", "secportal.wsgi:application", *rest]

@@ -2,12 +2,12 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from secportal.engagements.selectors import engagements_of_client
-from secportal.workspaces.access import workspace_view
+from secportal.workspaces.access import WorkspaceRequest, workspace_view
 from secportal.workspaces.models import Role
 
 from . import selectors, services
@@ -15,18 +15,18 @@ from .forms import ClientForm, ContactForm
 
 
 @workspace_view()
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: WorkspaceRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     page = Paginator(selectors.client_list(search), 25).get_page(request.GET.get("page"))
-    template = "clients/_rows.html" if request.htmx else "clients/list.html"  # type: ignore[attr-defined]
+    template = "clients/_rows.html" if request.htmx else "clients/list.html"
     return render(request, template, {"page": page, "search": search})
 
 
 @workspace_view(Role.ADMIN)
-def client_create(request: HttpRequest) -> HttpResponse:
+def client_create(request: WorkspaceRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        client = services.create_client(request.workspace, request.user, form.cleaned_data)  # type: ignore[attr-defined]
+        client = services.create_client(request.workspace, request.user, form.cleaned_data)
         messages.success(request, f"Client {client.name} created.")
         return redirect("clients:detail", client_id=client.public_id)
     status = 400 if request.method == "POST" else 200
@@ -34,7 +34,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def client_detail(request: HttpRequest, client_id: UUID) -> HttpResponse:
+def client_detail(request: WorkspaceRequest, client_id: UUID) -> HttpResponse:
     client = selectors.get_client(client_id)
     return render(
         request,
@@ -49,7 +49,7 @@ def client_detail(request: HttpRequest, client_id: UUID) -> HttpResponse:
 
 
 @workspace_view(Role.ADMIN)
-def client_edit(request: HttpRequest, client_id: UUID) -> HttpResponse:
+def client_edit(request: WorkspaceRequest, client_id: UUID) -> HttpResponse:
     client = selectors.get_client(client_id)
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
@@ -62,7 +62,7 @@ def client_edit(request: HttpRequest, client_id: UUID) -> HttpResponse:
 
 
 @workspace_view(Role.ADMIN)
-def contact_add(request: HttpRequest, client_id: UUID) -> HttpResponse:
+def contact_add(request: WorkspaceRequest, client_id: UUID) -> HttpResponse:
     client = selectors.get_client(client_id)
     form = ContactForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():
@@ -79,7 +79,7 @@ def contact_add(request: HttpRequest, client_id: UUID) -> HttpResponse:
 
 
 @workspace_view(Role.ADMIN)
-def contact_edit(request: HttpRequest, client_id: UUID, contact_id: UUID) -> HttpResponse:
+def contact_edit(request: WorkspaceRequest, client_id: UUID, contact_id: UUID) -> HttpResponse:
     client = selectors.get_client(client_id)
     contact = selectors.get_contact(client, contact_id)
     form = ContactForm(request.POST or None, instance=contact, client=client)
@@ -99,7 +99,7 @@ def contact_edit(request: HttpRequest, client_id: UUID, contact_id: UUID) -> Htt
 
 @require_POST
 @workspace_view(Role.ADMIN)
-def contact_remove(request: HttpRequest, client_id: UUID, contact_id: UUID) -> HttpResponse:
+def contact_remove(request: WorkspaceRequest, client_id: UUID, contact_id: UUID) -> HttpResponse:
     client = selectors.get_client(client_id)
     contact = selectors.get_contact(client, contact_id)
     services.remove_contact(contact.pk, request.user)

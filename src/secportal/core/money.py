@@ -31,7 +31,7 @@ def parse_amount(text: str, currency: str) -> int:
     cleaned = (text or "").strip().replace(" ", "").replace("\u00a0", "")
     if not cleaned:
         raise MoneyError("Enter an amount.")
-    if cleaned.startswith("-") or cleaned.startswith("−"):
+    if cleaned.startswith(("-", "\u2212")):
         raise MoneyError("The amount must be more than zero.")
     cleaned = cleaned.lstrip(_SYMBOLS)
     if cleaned.upper().startswith(currency):
@@ -54,7 +54,8 @@ def parse_amount(text: str, currency: str) -> int:
         raise MoneyError("The amount must be more than zero.")
     if minor < MINIMUM_CHARGE[currency]:
         raise MoneyError(
-            f"The minimum amount in {currency} is {format_money(MINIMUM_CHARGE[currency], currency)}."
+            f"The minimum amount in {currency} is "
+            f"{format_money(MINIMUM_CHARGE[currency], currency)}."
         )
     if minor > MAXIMUM_CHARGE:
         raise MoneyError(

@@ -117,7 +117,7 @@ class TenantModel(models.Model):
     )
 
     objects = TenantManager()
-    unscoped = models.Manager()
+    unscoped = models.Manager()  # noqa: DJ012
 
     class Meta:
         abstract = True

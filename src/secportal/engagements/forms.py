@@ -28,7 +28,7 @@ class EngagementForm(forms.ModelForm):
         self.fields["client"].queryset = Client.objects.order_by("name")  # type: ignore[attr-defined]
 
     def clean(self):  # type: ignore[no-untyped-def]
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "The end date cannot be before the start date.")

@@ -1,12 +1,13 @@
+import contextlib
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from secportal.clients.selectors import get_client
-from secportal.workspaces.access import workspace_view
+from secportal.workspaces.access import WorkspaceRequest, workspace_view
 from secportal.workspaces.models import Role
 
 from . import selectors, services
@@ -15,7 +16,7 @@ from .models import EngagementStatus
 
 
 @workspace_view()
-def engagement_list(request: HttpRequest) -> HttpResponse:
+def engagement_list(request: WorkspaceRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     if status not in EngagementStatus.values:
@@ -31,17 +32,15 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Role.ADMIN)
-def engagement_create(request: HttpRequest) -> HttpResponse:
+def engagement_create(request: WorkspaceRequest) -> HttpResponse:
     initial = {}
     client_id = request.GET.get("client")
     if client_id:
-        try:
+        with contextlib.suppress(ValueError):
             initial["client"] = get_client(UUID(client_id))
-        except ValueError:
-            pass
     form = EngagementForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        engagement = services.create_engagement(request.workspace, request.user, form.cleaned_data)  # type: ignore[attr-defined]
+        engagement = services.create_engagement(request.workspace, request.user, form.cleaned_data)
         messages.success(request, f"Engagement {engagement.name} created.")
         return redirect("engagements:detail", engagement_id=engagement.public_id)
     status = 400 if request.method == "POST" else 200
@@ -51,13 +50,13 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def engagement_detail(request: HttpRequest, engagement_id: UUID) -> HttpResponse:
+def engagement_detail(request: WorkspaceRequest, engagement_id: UUID) -> HttpResponse:
     engagement = selectors.get_engagement(engagement_id)
     return render(request, "engagements/detail.html", {"engagement": engagement})
 
 
 @workspace_view(Role.ADMIN)
-def engagement_edit(request: HttpRequest, engagement_id: UUID) -> HttpResponse:
+def engagement_edit(request: WorkspaceRequest, engagement_id: UUID) -> HttpResponse:
     engagement = selectors.get_engagement(engagement_id)
     form = EngagementForm(request.POST or None, instance=engagement)
     if request.method == "POST" and form.is_valid():

@@ -10,12 +10,19 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from .models import EmailMessage, EmailStatus
 
 logger = logging.getLogger(__name__)
+
+
+def render_text(template_name: str, context: dict[str, Any]) -> str:
+    """Render a plain-text template: nothing is HTML-escaped in plain text."""
+    template = get_template(template_name).template  # type: ignore[attr-defined]
+    return template.render(Context(context, autoescape=False))
 
 
 def queue_email(
@@ -29,7 +36,7 @@ def queue_email(
     reply_to: str = "",
     dedupe_key: str | None = None,
 ) -> EmailMessage:
-    """Render ``{template}.txt``/``.html`` (first line of the text is ``Subject: ...``) and queue it.
+    """Render ``{template}.txt`` (first line ``Subject: ...``) and ``.html``; queue the email.
 
     With a ``dedupe_key`` the same email is queued at most once, however often this is called.
     """
@@ -40,7 +47,7 @@ def queue_email(
         if existing is not None:
             return existing
     context = {"site_url": settings.SITE_URL, **context}
-    text = render_to_string(f"{template}.txt", context).lstrip()
+    text = render_text(f"{template}.txt", context).lstrip()
     first, _, body_text = text.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"{template}.txt must start with a 'Subject:' line")

@@ -10,7 +10,6 @@ TASKS = {
         "QUEUES": ["default", "email"],
     }
 }
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 EMAIL_RETRY_DELAYS = [0, 0, 0, 0]
 SITE_URL = "http://testserver"
 STRIPE_SECRET_KEY = "sk_test_secportal"

@@ -16,15 +16,24 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.middleware import HtmxDetails
 
 from secportal.core.tenancy import use_workspace
 
-from .models import Role
+from .models import Membership, Role, Workspace
 from .selectors import current_membership
 
 SESSION_KEY = "workspace_id"
 
 ViewFunc = Callable[..., HttpResponse]
+
+
+class WorkspaceRequest(HttpRequest):
+    """The request a consultant view receives: scoped to one workspace and membership."""
+
+    workspace: Workspace
+    membership: Membership
+    htmx: HtmxDetails
 
 
 def workspace_view(

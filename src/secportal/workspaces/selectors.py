@@ -14,13 +14,13 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
 
 
 def current_membership(user: Any, workspace_id: Any) -> Membership | None:
-    """The membership for the workspace chosen in the session, else the person's first."""
+    """The membership of the workspace chosen in the session, else the one joined first."""
     memberships = memberships_of(user)
     if workspace_id is not None:
         chosen = memberships.filter(workspace_id=workspace_id).first()
         if chosen is not None:
             return chosen
-    return memberships.first()
+    return memberships.order_by("created_at", "pk").first()
 
 
 def members_of(workspace_id: int) -> QuerySet[Membership]:

@@ -10,18 +10,18 @@ from django.views.decorators.http import require_POST
 from secportal.core.fees import PLAN_FEE_BPS, fee_percent
 
 from . import selectors, services
-from .access import SESSION_KEY, workspace_view
+from .access import SESSION_KEY, WorkspaceRequest, workspace_view
 from .forms import MemberAddForm, RoleForm, WorkspaceSettingsForm
 from .models import Membership, Plan, Role
 
 
 def _settings_page(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     form: WorkspaceSettingsForm | None = None,
     member_form: MemberAddForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     return render(
         request,
         "workspaces/settings.html",
@@ -37,14 +37,14 @@ def _settings_page(
 
 
 @workspace_view()
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: WorkspaceRequest) -> HttpResponse:
     return _settings_page(request)
 
 
 @require_POST
 @workspace_view(Role.OWNER)
-def settings_update(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def settings_update(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     form = WorkspaceSettingsForm(request.POST, instance=workspace)
     if not form.is_valid():
         workspace.refresh_from_db()
@@ -56,17 +56,17 @@ def settings_update(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.OWNER)
-def member_add(request: HttpRequest) -> HttpResponse:
+def member_add(request: WorkspaceRequest) -> HttpResponse:
     form = MemberAddForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, member_form=form, status=400)
-    services.add_member(request.workspace.pk, request.user, **form.cleaned_data)  # type: ignore[attr-defined]
+    services.add_member(request.workspace.pk, request.user, **form.cleaned_data)
     messages.success(request, f"{form.cleaned_data['email']} can now sign in to this workspace.")
     return redirect(reverse("workspaces:settings") + "#members")
 
 
-def _membership(request: HttpRequest, membership_id: int) -> Membership:
-    membership = selectors.members_of(request.workspace.pk).filter(pk=membership_id).first()  # type: ignore[attr-defined]
+def _membership(request: WorkspaceRequest, membership_id: int) -> Membership:
+    membership = selectors.members_of(request.workspace.pk).filter(pk=membership_id).first()
     if membership is None:
         raise Http404
     return membership
@@ -74,14 +74,14 @@ def _membership(request: HttpRequest, membership_id: int) -> Membership:
 
 @require_POST
 @workspace_view(Role.OWNER)
-def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+def member_role(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
     membership = _membership(request, membership_id)
     form = RoleForm(request.POST)
     if form.is_valid():
         try:
             services.change_role(
                 request.workspace.pk,
-                request.user,  # type: ignore[attr-defined]
+                request.user,
                 membership_id=membership.pk,
                 role=form.cleaned_data["role"],
             )
@@ -97,10 +97,10 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.OWNER)
-def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+def member_remove(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
     membership = _membership(request, membership_id)
     try:
-        services.remove_member(request.workspace.pk, request.user, membership_id=membership.pk)  # type: ignore[attr-defined]
+        services.remove_member(request.workspace.pk, request.user, membership_id=membership.pk)
         messages.success(request, f"{membership.user.email} was removed.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -111,15 +111,9 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 @login_required
 def switch(request: HttpRequest) -> HttpResponse:
     """Choose which of the person's workspaces the consultant pages show."""
-    membership = (
-        selectors.memberships_of(request.user)
-        .filter(
-            workspace_id=request.POST.get("workspace", "")
-            if request.POST.get("workspace", "").isdigit()
-            else None
-        )
-        .first()
-    )
+    chosen = request.POST.get("workspace", "")
+    memberships = selectors.memberships_of(request.user)
+    membership = memberships.filter(workspace_id=int(chosen)).first() if chosen.isdigit() else None
     if membership is None:
         raise Http404("No such workspace.")
     request.session[SESSION_KEY] = membership.workspace_id

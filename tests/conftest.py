@@ -1,0 +1,95 @@
+"""Shared fixtures: workspaces with people in every role, and signed-in browsers (test clients)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+
+from secportal.clients.models import Client, ClientContact
+from secportal.engagements.models import Engagement
+from secportal.workspaces.models import Membership, Role, Workspace
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class Tenant:
+    """A workspace with an owner, an admin and a member, a client with a contact, an engagement."""
+
+    workspace: Workspace
+    owner: Any
+    admin: Any
+    member: Any
+    client: Client
+    contact: ClientContact
+    engagement: Engagement
+
+    def membership(self, user: Any) -> Membership:
+        return Membership.objects.get(workspace=self.workspace, user=user)
+
+
+def make_tenant(name: str | None = None, **workspace_fields: Any) -> Tenant:
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    n = next(_counter)
+    name = name or f"Workspace {n}"
+    workspace = Workspace.objects.create(name=name, slug=f"ws-{n}", **workspace_fields)
+    people = {}
+    for role in (Role.OWNER, Role.ADMIN, Role.MEMBER):
+        user = User.objects.create_user(email=f"{role}{n}@example.test", password="pw-12345-abc")
+        Membership.objects.create(user=user, workspace=workspace, role=role)
+        people[role] = user
+    client = Client.objects.create(
+        workspace=workspace, name=f"Client {n}", billing_email=f"ap{n}@client.example"
+    )
+    contact = ClientContact.objects.create(
+        workspace=workspace, client=client, name=f"Contact {n}", email=f"contact{n}@client.example"
+    )
+    engagement = Engagement.objects.create(
+        workspace=workspace, client=client, name=f"Pentest {n}", reference=f"ENG-{n}"
+    )
+    return Tenant(
+        workspace,
+        people[Role.OWNER],
+        people[Role.ADMIN],
+        people[Role.MEMBER],
+        client,
+        contact,
+        engagement,
+    )
+
+
+@pytest.fixture
+def tenant(db: Any) -> Tenant:
+    return make_tenant("Redline Security")
+
+
+@pytest.fixture
+def other_tenant(db: Any) -> Tenant:
+    return make_tenant("Other Consultancy")
+
+
+def signed_in(user: Any) -> HttpClient:
+    browser = HttpClient()
+    browser.force_login(user)
+    return browser
+
+
+@pytest.fixture
+def owner_client(tenant: Tenant) -> HttpClient:
+    return signed_in(tenant.owner)
+
+
+@pytest.fixture
+def admin_client_(tenant: Tenant) -> HttpClient:
+    return signed_in(tenant.admin)
+
+
+@pytest.fixture
+def member_client(tenant: Tenant) -> HttpClient:
+    return signed_in(tenant.member)

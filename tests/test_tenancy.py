@@ -1,0 +1,91 @@
+"""Tenant isolation across every URL, and the scoping mechanism itself."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from secportal.clients.models import Client
+from secportal.core.tenancy import NO_WORKSPACE, TenantScopeError, use_workspace
+
+from .conftest import signed_in
+from .url_catalog import PUBLIC_URLS, all_routes, param_values
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_url_is_a_workspace_view_or_a_named_public_one():
+    unguarded = [
+        r.name for r in all_routes() if not r.is_workspace_view and r.name not in PUBLIC_URLS
+    ]
+    assert unguarded == [], f"URLs without workspace_view and not declared public: {unguarded}"
+
+
+def test_every_object_url_of_another_workspace_is_404_for_get_and_post(tenant, other_tenant):
+    browser = signed_in(tenant.owner)  # the highest role: only tenancy can refuse
+    theirs = param_values(other_tenant)
+    mine = param_values(tenant)
+    checked = 0
+    for route in all_routes():
+        if not route.params or not route.is_workspace_view:
+            continue
+        missing = [p for p in route.params if p not in theirs]
+        assert not missing, f"{route.name}: describe {missing} in tests/url_catalog.py"
+        combos = [dict.fromkeys(route.params) | {p: theirs[p] for p in route.params}]
+        if len(route.params) > 1:  # my parent object, their child object
+            combos.append(
+                {route.params[0]: mine[route.params[0]]} | {p: theirs[p] for p in route.params[1:]}
+            )
+        for kwargs in combos:
+            url = reverse(route.name, kwargs=kwargs)
+            for method in ("get", "post"):
+                response = getattr(browser, method)(url)
+                assert response.status_code in (404, 405), (
+                    route.name,
+                    method,
+                    response.status_code,
+                )
+                checked += 1
+    assert checked >= 10
+
+
+def test_list_pages_show_only_own_workspace(tenant, other_tenant):
+    browser = signed_in(tenant.owner)
+    for name in ("clients:list", "engagements:list", "workspaces:settings"):
+        body = browser.get(reverse(name)).content.decode()
+        assert other_tenant.client.name not in body
+        assert other_tenant.engagement.name not in body
+        assert other_tenant.owner.email not in body
+    body = browser.get(reverse("clients:list")).content.decode()
+    assert tenant.client.name in body
+
+
+def test_tenant_query_outside_a_workspace_scope_is_refused(tenant):
+    with use_workspace(NO_WORKSPACE), pytest.raises(TenantScopeError):
+        list(Client.objects.all())
+    with use_workspace(NO_WORKSPACE), pytest.raises(TenantScopeError):
+        Client.objects.filter(name="x").exists()
+
+
+def test_scope_filters_every_query(tenant, other_tenant):
+    with use_workspace(tenant.workspace.pk):
+        assert list(Client.objects.values_list("name", flat=True)) == [tenant.client.name]
+        assert Client.objects.filter(pk=other_tenant.client.pk).count() == 0
+        assert tenant.client.engagements.count() == 1
+
+
+def test_not_a_member_of_any_workspace_sees_an_explanation(db):
+    from django.contrib.auth import get_user_model
+
+    loner = get_user_model().objects.create_user(email="loner@example.test", password="x-123456-y")
+    response = signed_in(loner).get(reverse("clients:list"))
+    assert response.status_code == 403
+    assert "not a member of any workspace" in response.content.decode()
+
+
+def test_signed_out_is_sent_to_sign_in(db):
+    from django.test import Client as HttpClient
+
+    response = HttpClient().get(reverse("clients:list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))

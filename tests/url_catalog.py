@@ -1,0 +1,72 @@
+"""Every URL pattern of the project, with how to fill its parameters for a given workspace.
+
+A test that walks all URLs uses this, so a new URL with a new kind of parameter fails loudly
+until it is described here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# URLs that are not consultant pages, and why.
+PUBLIC_URLS = {
+    "healthz": "health check for the load balancer",
+    "accounts:login": "sign in",
+    "accounts:logout": "sign out",
+    "workspace_switch": "changes the person's own workspace; checks membership itself",
+    "notifications:mailbox": "demo-only (DEBUG) mailbox of caught emails",
+    "notifications:message": "demo-only (DEBUG) mailbox of caught emails",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    route: str
+    params: tuple[str, ...]
+    view: Callable[..., Any]
+
+    @property
+    def is_workspace_view(self) -> bool:
+        return hasattr(self.view, "workspace_min_role")
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), full_ns)
+        elif isinstance(pattern, URLPattern):
+            if not pattern.name:
+                continue
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            params = (
+                tuple(pattern.pattern.converters) if hasattr(pattern.pattern, "converters") else ()
+            )
+            yield Route(name, prefix + str(pattern.pattern), params, pattern.callback)
+
+
+def all_routes() -> list[Route]:
+    return [r for r in _walk(get_resolver().url_patterns) if not r.name.startswith("admin:")]
+
+
+def param_values(tenant: Any) -> dict[str, Any]:
+    """For each URL parameter name, the value that names the tenant's object."""
+    values: dict[str, Any] = {
+        "client_id": tenant.client.public_id,
+        "contact_id": tenant.contact.public_id,
+        "engagement_id": tenant.engagement.public_id,
+        "membership_id": tenant.membership(tenant.member).pk,
+    }
+    for name, getter in EXTRA_PARAMS.items():
+        values[name] = getter(tenant)
+    return values
+
+
+# Later issues register their parameters here (e.g. invoice_id).
+EXTRA_PARAMS: dict[str, Callable[[Any], Any]] = {}
