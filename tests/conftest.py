@@ -11,6 +11,7 @@ from django.test import Client as HttpClient
 
 from secportal.clients.models import Client, ClientContact
 from secportal.engagements.models import Engagement
+from secportal.invoicing.models import Invoice
 from secportal.workspaces.models import Membership, Role, Workspace
 
 _counter = itertools.count(1)
@@ -27,6 +28,7 @@ class Tenant:
     client: Client
     contact: ClientContact
     engagement: Engagement
+    invoice: Invoice
 
     def membership(self, user: Any) -> Membership:
         return Membership.objects.get(workspace=self.workspace, user=user)
@@ -53,6 +55,15 @@ def make_tenant(name: str | None = None, **workspace_fields: Any) -> Tenant:
     engagement = Engagement.objects.create(
         workspace=workspace, client=client, name=f"Pentest {n}", reference=f"ENG-{n}"
     )
+    invoice = Invoice.objects.create(
+        workspace=workspace,
+        client=client,
+        engagement=engagement,
+        amount=125050,
+        currency="GBP",
+        description=f"Pentest {n} fieldwork",
+        created_by=people[Role.OWNER],
+    )
     return Tenant(
         workspace,
         people[Role.OWNER],
@@ -61,6 +72,7 @@ def make_tenant(name: str | None = None, **workspace_fields: Any) -> Tenant:
         client,
         contact,
         engagement,
+        invoice,
     )
 
 

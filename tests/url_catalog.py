@@ -21,6 +21,9 @@ PUBLIC_URLS = {
     "notifications:mailbox": "demo-only (DEBUG) mailbox of caught emails",
     "notifications:message": "demo-only (DEBUG) mailbox of caught emails",
 }
+# The client portal scopes by the signed-in contact (or the signed pay link), not by membership;
+# its isolation is tested over every portal URL in tests/portal/.
+PUBLIC_PREFIXES = ("portal:",)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,10 @@ class Route:
     @property
     def is_workspace_view(self) -> bool:
         return hasattr(self.view, "workspace_min_role")
+
+    @property
+    def is_public(self) -> bool:
+        return self.name in PUBLIC_URLS or self.name.startswith(PUBLIC_PREFIXES)
 
 
 def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
@@ -62,6 +69,7 @@ def param_values(tenant: Any) -> dict[str, Any]:
         "contact_id": tenant.contact.public_id,
         "engagement_id": tenant.engagement.public_id,
         "membership_id": tenant.membership(tenant.member).pk,
+        "invoice_id": tenant.invoice.public_id,
     }
     for name, getter in EXTRA_PARAMS.items():
         values[name] = getter(tenant)

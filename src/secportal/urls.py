@@ -12,6 +12,8 @@ urlpatterns = [
     path("settings/", include("secportal.workspaces.urls")),
     path("clients/", include("secportal.clients.urls")),
     path("engagements/", include("secportal.engagements.urls")),
+    path("invoices/", include("secportal.invoicing.urls")),
+    path("portal/", include("secportal.portal.urls")),
     path("mailbox/", include("secportal.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "secportal.clients",
     "secportal.engagements",
     "secportal.notifications",
+    "secportal.invoicing",
+    "secportal.payments",
+    "secportal.portal",
     "secportal.analytics",
 ]
 

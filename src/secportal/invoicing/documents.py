@@ -1,0 +1,41 @@
+"""The invoice as a PDF document, for the consultant, the portal and the email link."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from .models import Invoice, InvoiceStatus
+
+
+def invoice_pdf_bytes(invoice: Invoice, today: object, pay_url: str = "") -> bytes:
+    from .pdf import InvoicePdf, render_invoice_pdf
+
+    workspace = invoice.workspace
+    paid_on = invoice.paid_at.astimezone(workspace.tz).date() if invoice.paid_at else None
+    return render_invoice_pdf(
+        InvoicePdf(
+            consultancy_name=workspace.name,
+            consultancy_email=workspace.billing_reply_to,
+            client_name=invoice.client.name,
+            client_address=invoice.client.address,
+            client_email=invoice.client.billing_email,
+            number=invoice.label,
+            status=invoice.shown_status_label(today),  # type: ignore[arg-type]
+            issue_date=invoice.issue_date,
+            due_date=invoice.due_date,
+            description=invoice.description,
+            amount_minor=invoice.amount,
+            currency=invoice.currency,
+            engagement=str(invoice.engagement) if invoice.engagement else "",
+            paid_on=paid_on,
+            refunded_minor=invoice.refunded_amount,
+            pay_url=pay_url
+            if invoice.status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+            else "",
+        )
+    )
+
+
+def pdf_filename(invoice: Invoice) -> str:
+    stamp = invoice.number or f"draft-{timezone.now():%Y%m%d}"
+    return f"invoice-{stamp}.pdf"

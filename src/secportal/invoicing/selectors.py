@@ -1,0 +1,170 @@
+"""Named reads of invoices; every one runs inside the request's workspace scope."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from secportal.core.money import format_plain
+from secportal.notifications.models import EmailMessage
+
+from .models import Invoice, InvoiceEvent, InvoiceStatus
+
+PAGE_SIZE = 25
+
+
+def status_filter(status: str, today: datetime.date) -> Q:
+    """The shown status, not only the stored one: sent and past due counts as Overdue."""
+    if status == InvoiceStatus.OVERDUE:
+        return Q(status=InvoiceStatus.OVERDUE) | Q(status=InvoiceStatus.SENT, due_date__lt=today)
+    if status == InvoiceStatus.SENT:
+        return Q(status=InvoiceStatus.SENT) & (Q(due_date__gte=today) | Q(due_date__isnull=True))
+    return Q(status=status)
+
+
+def filtered_invoices(filters: dict[str, Any], today: datetime.date) -> QuerySet[Invoice]:
+    invoices = Invoice.objects.all()
+    if filters.get("status"):
+        invoices = invoices.filter(status_filter(filters["status"], today))
+    if filters.get("client"):
+        invoices = invoices.filter(client=filters["client"])
+    if filters.get("engagement"):
+        invoices = invoices.filter(engagement=filters["engagement"])
+    if filters.get("currency"):
+        invoices = invoices.filter(currency=filters["currency"])
+    if filters.get("q"):
+        q = filters["q"].strip()
+        invoices = invoices.filter(Q(number__icontains=q) | Q(description__icontains=q))
+    return invoices
+
+
+@dataclass
+class InvoicePage:
+    rows: list[Invoice]
+    next_after: int | None
+    prev_before: int | None
+
+
+def invoice_page(
+    invoices: QuerySet[Invoice], after: int | None = None, before: int | None = None
+) -> InvoicePage:
+    """Keyset pagination, newest first: no COUNT over the whole table, however large."""
+    invoices = invoices.select_related("client", "engagement")
+    if before is not None:
+        rows = list(invoices.filter(pk__gt=before).order_by("pk")[: PAGE_SIZE + 1])
+        has_newer = len(rows) > PAGE_SIZE
+        rows = list(reversed(rows[:PAGE_SIZE]))
+        return InvoicePage(rows, rows[-1].pk if rows else None, rows[0].pk if has_newer else None)
+    if after is not None:
+        invoices = invoices.filter(pk__lt=after)
+    rows = list(invoices.order_by("-pk")[: PAGE_SIZE + 1])
+    has_older = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return InvoicePage(
+        rows,
+        rows[-1].pk if has_older and rows else None,
+        rows[0].pk if after is not None and rows else None,
+    )
+
+
+def get_invoice(public_id: object) -> Invoice:
+    invoice = (
+        Invoice.objects.select_related("client", "engagement", "workspace", "created_by")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if invoice is None:
+        raise Http404("No such invoice.")
+    return invoice
+
+
+def history(invoice: Invoice) -> QuerySet[InvoiceEvent]:
+    return invoice.events.select_related("actor_user", "actor_contact").order_by("at", "pk")
+
+
+def email_deliveries(invoice: Invoice) -> QuerySet[EmailMessage]:
+    return EmailMessage.objects.filter(subject_ref=str(invoice.public_id)).order_by("created_at")
+
+
+def invoices_of_engagement(engagement: Any) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(engagement=engagement).select_related("client").order_by("-pk")
+
+
+CSV_HEADER = [
+    "number",
+    "status",
+    "client",
+    "engagement",
+    "amount",
+    "currency",
+    "description",
+    "issue_date",
+    "due_date",
+    "paid_at",
+    "created_at",
+]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_rows(invoices: QuerySet[Invoice], today: datetime.date) -> Iterator[str]:
+    """The CSV export, one line at a time (flat memory however many invoices)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    values = invoices.order_by("-pk").values_list(
+        "number",
+        "status",
+        "due_date",
+        "client__name",
+        "engagement__name",
+        "amount",
+        "currency",
+        "description",
+        "issue_date",
+        "paid_at",
+        "created_at",
+    )
+    for (
+        number,
+        status,
+        due,
+        client,
+        engagement,
+        amount,
+        currency,
+        description,
+        issued,
+        paid_at,
+        created_at,
+    ) in values.iterator(chunk_size=2000):
+        if status == InvoiceStatus.SENT and due and due < today:
+            status = InvoiceStatus.OVERDUE
+        yield writer.writerow(
+            [
+                number or "Draft",
+                InvoiceStatus(status).label,
+                client,
+                engagement or "",
+                format_plain(amount, currency),
+                currency,
+                _safe_cell(description),
+                issued or "",
+                due or "",
+                paid_at.isoformat() if paid_at else "",
+                created_at.isoformat(),
+            ]
+        )
+
+
+def _safe_cell(text: str) -> str:
+    """Keep spreadsheets from running a description as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "invoicing"
+
+urlpatterns = [
+    path("", views.invoice_list, name="list"),
+    path("export.csv", views.invoice_export, name="export"),
+    path("new/", views.invoice_create, name="create"),
+    path("new/engagements/", views.engagement_options, name="engagement_options"),
+    path("<uuid:invoice_id>/", views.invoice_detail, name="detail"),
+    path("<uuid:invoice_id>/edit/", views.invoice_edit, name="edit"),
+    path("<uuid:invoice_id>/delete/", views.invoice_delete, name="delete"),
+    path("<uuid:invoice_id>/send/", views.invoice_send, name="send"),
+    path("<uuid:invoice_id>/void/", views.invoice_void, name="void"),
+    path("<uuid:invoice_id>/resend/", views.invoice_resend, name="resend"),
+    path("<uuid:invoice_id>/pdf/", views.invoice_pdf, name="pdf"),
+    path("engagement/<uuid:engagement_id>/", views.engagement_invoices, name="engagement_invoices"),
+]

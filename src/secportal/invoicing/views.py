@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from secportal.engagements.models import Engagement
+from secportal.engagements.selectors import get_engagement
+from secportal.workspaces.access import WorkspaceRequest, workspace_view
+from secportal.workspaces.models import Role
+
+from . import selectors, services
+from .documents import invoice_pdf_bytes, pdf_filename
+from .forms import InvoiceFilterForm, InvoiceForm, VoidForm
+from .models import Invoice
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@workspace_view(invoicing=True)
+def invoice_list(request: WorkspaceRequest) -> HttpResponse:
+    today = services.today_in(request.workspace)
+    form = InvoiceFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = selectors.invoice_page(
+        selectors.filtered_invoices(filters, today),
+        after=_int(request.GET.get("after")),
+        before=_int(request.GET.get("before")),
+    )
+    query = request.GET.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    context = {"form": form, "page": page, "today": today, "query": query.urlencode()}
+    template = "invoicing/_rows.html" if request.htmx else "invoicing/list.html"
+    return render(request, template, context)
+
+
+@workspace_view(invoicing=True)
+def invoice_export(request: WorkspaceRequest) -> StreamingHttpResponse:
+    today = services.today_in(request.workspace)
+    form = InvoiceFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.csv_rows(selectors.filtered_invoices(filters, today), today)
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="invoices-{today:%Y-%m-%d}.csv"'
+    return response
+
+
+def _form_page(
+    request: WorkspaceRequest,
+    form: InvoiceForm,
+    invoice: Invoice | None,
+    engagement: Engagement | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "invoicing/form.html",
+        {"form": form, "invoice": invoice, "engagement": engagement},
+        status=status,
+    )
+
+
+def _save(request: WorkspaceRequest, form: InvoiceForm, invoice: Invoice | None) -> Invoice | None:
+    """Run the service; a refusal lands on the form's fields."""
+    try:
+        if invoice is None:
+            return services.create_invoice(request.workspace, request.user, form.cleaned_data)
+        return services.update_draft(invoice.pk, request.user, form.cleaned_data)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    except services.InvoiceError as exc:
+        form.add_error(None, exc.message)
+    return None
+
+
+@workspace_view(invoicing=True)
+def invoice_create(request: WorkspaceRequest) -> HttpResponse:
+    engagement = None
+    initial: dict[str, object] = {}
+    if request.GET.get("engagement"):
+        try:
+            engagement = get_engagement(UUID(request.GET["engagement"]))
+        except ValueError:
+            engagement = None
+        if engagement is not None:
+            initial = {"engagement": engagement.pk, "client": engagement.client_id}
+    elif request.GET.get("client"):
+        from secportal.clients.selectors import get_client
+
+        try:
+            initial = {"client": get_client(UUID(request.GET["client"])).pk}
+        except ValueError:
+            initial = {}
+    form = InvoiceForm(request.POST or None, workspace=request.workspace, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        invoice = _save(request, form, None)
+        if invoice is not None:
+            messages.success(request, "Draft invoice created. Review it, then Send Invoice.")
+            return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    status = 400 if request.method == "POST" else 200
+    return _form_page(request, form, None, engagement, status)
+
+
+@workspace_view(invoicing=True)
+def engagement_options(request: WorkspaceRequest) -> HttpResponse:
+    """htmx: the Engagement choices of the chosen client."""
+    form = InvoiceForm(request.GET, workspace=request.workspace)
+    return render(request, "invoicing/_engagement_field.html", {"field": form["engagement"]})
+
+
+@workspace_view(invoicing=True)
+def invoice_detail(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    invoice = selectors.get_invoice(invoice_id)
+    today = services.today_in(request.workspace)
+    return render(
+        request,
+        "invoicing/detail.html",
+        {
+            "invoice": invoice,
+            "today": today,
+            "shown_status": invoice.shown_status(today),
+            "shown_status_label": invoice.shown_status_label(today),
+            "events": selectors.history(invoice),
+            "deliveries": selectors.email_deliveries(invoice),
+            "send_problems": services.send_problems(invoice) if invoice.is_draft else [],
+            "void_form": VoidForm(),
+        },
+    )
+
+
+@workspace_view(invoicing=True)
+def invoice_edit(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    invoice = selectors.get_invoice(invoice_id)
+    if not invoice.is_draft:
+        messages.error(request, "Only drafts can be edited. Void this invoice and issue a new one.")
+        return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    form = InvoiceForm(request.POST or None, workspace=request.workspace, instance=invoice)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, invoice)
+        if saved is not None:
+            messages.success(request, "Draft saved.")
+            return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    status = 400 if request.method == "POST" else 200
+    return _form_page(request, form, invoice, status=status)
+
+
+@require_POST
+@workspace_view(invoicing=True)
+def invoice_delete(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    invoice = selectors.get_invoice(invoice_id)
+    try:
+        services.delete_draft(invoice.pk, request.user)
+    except services.InvoiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    messages.success(request, "Draft deleted.")
+    return redirect("invoicing:list")
+
+
+@workspace_view(Role.ADMIN, invoicing=True)
+def invoice_send(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    """GET: review the details; POST: Send Invoice."""
+    invoice = selectors.get_invoice(invoice_id)
+    if not invoice.is_draft:
+        messages.info(request, f"Invoice {invoice.label} has already been sent.")
+        return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    if request.method == "POST":
+        try:
+            result = services.send_invoice(invoice.pk, request.user)
+        except services.InvoiceError as exc:
+            return render(
+                request,
+                "invoicing/send.html",
+                {
+                    "invoice": invoice,
+                    "error": exc,
+                    "problems": [exc.message],
+                    "recipients": _recipients(invoice),
+                },
+                status=400,
+            )
+        if result.sent_now:
+            messages.success(request, f"Invoice {result.invoice.number} sent.")
+        return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    return render(
+        request,
+        "invoicing/send.html",
+        {
+            "invoice": invoice,
+            "problems": services.send_problems(invoice),
+            "recipients": _recipients(invoice),
+        },
+    )
+
+
+def _recipients(invoice: Invoice) -> list[str]:
+    from .emails import recipients_of
+
+    return recipients_of(invoice)
+
+
+@require_POST
+@workspace_view(Role.ADMIN, invoicing=True)
+def invoice_void(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    invoice = selectors.get_invoice(invoice_id)
+    form = VoidForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.void_invoice(invoice.pk, request.user, reason)
+        messages.success(request, f"Invoice {invoice.label} is void.")
+    except services.InvoiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("invoicing:detail", invoice_id=invoice.public_id)
+
+
+@require_POST
+@workspace_view(Role.ADMIN, invoicing=True)
+def invoice_resend(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    invoice = selectors.get_invoice(invoice_id)
+    try:
+        resent = services.resend_invoice_email(invoice.pk, request.user)
+        messages.success(
+            request,
+            f"Invoice emailed again to {', '.join(resent)}."
+            if resent
+            else "The invoice email is still on its way; nothing to resend yet.",
+        )
+    except services.InvoiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("invoicing:detail", invoice_id=invoice.public_id)
+
+
+@workspace_view(invoicing=True)
+def invoice_pdf(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    invoice = selectors.get_invoice(invoice_id)
+    today = services.today_in(request.workspace)
+    response = HttpResponse(invoice_pdf_bytes(invoice, today), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{pdf_filename(invoice)}"'
+    return response
+
+
+@workspace_view(invoicing=True)
+def engagement_invoices(request: WorkspaceRequest, engagement_id: UUID) -> HttpResponse:
+    """The invoices section of an engagement page (htmx), also linked from it."""
+    engagement = get_engagement(engagement_id)
+    today = services.today_in(request.workspace)
+    return render(
+        request,
+        "invoicing/_engagement_invoices.html",
+        {
+            "engagement": engagement,
+            "invoices": selectors.invoices_of_engagement(engagement),
+            "today": today,
+            "new_url": reverse("invoicing:create") + f"?engagement={engagement.public_id}",
+        },
+    )

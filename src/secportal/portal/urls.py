@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.sign_in, name="login"),
+    path("sign-in/<str:token>/", views.magic_link, name="magic_link"),
+    path("sign-out/", views.sign_out, name="logout"),
+    path("invoices/<uuid:invoice_id>/", views.invoice_page, name="invoice"),
+    path("invoices/<uuid:invoice_id>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<uuid:invoice_id>/pay/", views.pay_invoice, name="pay"),
+    path("pay/<str:token>/", views.pay_link, name="pay_link"),
+    path("pay/<str:token>/pdf/", views.pay_link_pdf, name="pay_link_pdf"),
+    path("pay/<str:token>/pay/", views.pay_link_pay, name="pay_link_pay"),
+    path("pay/<str:token>/fresh/", views.fresh_link, name="fresh_link"),
+]
