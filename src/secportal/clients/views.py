@@ -97,8 +97,8 @@ def contact_edit(request: WorkspaceRequest, client_id: UUID, contact_id: UUID) -
     )
 
 
-@require_POST
 @workspace_view(Role.ADMIN)
+@require_POST
 def contact_remove(request: WorkspaceRequest, client_id: UUID, contact_id: UUID) -> HttpResponse:
     client = selectors.get_client(client_id)
     contact = selectors.get_contact(client, contact_id)

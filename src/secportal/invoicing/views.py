@@ -154,8 +154,8 @@ def invoice_edit(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     return _form_page(request, form, invoice, status=status)
 
 
-@require_POST
 @workspace_view(invoicing=True)
+@require_POST
 def invoice_delete(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     invoice = selectors.get_invoice(invoice_id)
     try:
@@ -209,8 +209,8 @@ def _recipients(invoice: Invoice) -> list[str]:
     return recipients_of(invoice)
 
 
-@require_POST
 @workspace_view(Role.ADMIN, invoicing=True)
+@require_POST
 def invoice_void(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     invoice = selectors.get_invoice(invoice_id)
     form = VoidForm(request.POST)
@@ -223,8 +223,8 @@ def invoice_void(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     return redirect("invoicing:detail", invoice_id=invoice.public_id)
 
 
-@require_POST
 @workspace_view(Role.ADMIN, invoicing=True)
+@require_POST
 def invoice_resend(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     invoice = selectors.get_invoice(invoice_id)
     try:

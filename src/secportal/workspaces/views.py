@@ -41,8 +41,8 @@ def settings_page(request: WorkspaceRequest) -> HttpResponse:
     return _settings_page(request)
 
 
-@require_POST
 @workspace_view(Role.OWNER)
+@require_POST
 def settings_update(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = WorkspaceSettingsForm(request.POST, instance=workspace)
@@ -54,8 +54,8 @@ def settings_update(request: WorkspaceRequest) -> HttpResponse:
     return redirect("workspaces:settings")
 
 
-@require_POST
 @workspace_view(Role.OWNER)
+@require_POST
 def member_add(request: WorkspaceRequest) -> HttpResponse:
     form = MemberAddForm(request.POST)
     if not form.is_valid():
@@ -72,8 +72,8 @@ def _membership(request: WorkspaceRequest, membership_id: int) -> Membership:
     return membership
 
 
-@require_POST
 @workspace_view(Role.OWNER)
+@require_POST
 def member_role(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
     membership = _membership(request, membership_id)
     form = RoleForm(request.POST)
@@ -95,8 +95,8 @@ def member_role(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
     return redirect(reverse("workspaces:settings") + "#members")
 
 
-@require_POST
 @workspace_view(Role.OWNER)
+@require_POST
 def member_remove(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
     membership = _membership(request, membership_id)
     try:
