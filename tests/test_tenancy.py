@@ -38,7 +38,9 @@ def test_every_object_url_of_another_workspace_is_404_for_get_and_post(tenant, o
             url = reverse(route.name, kwargs=kwargs)
             for method in ("get", "post"):
                 response = getattr(browser, method)(url)
-                assert response.status_code == 404, (
+                # A GET to a POST-only URL may say 405: that depends on the method, not the object.
+                allowed = (404,) if method == "post" else (404, 405)
+                assert response.status_code in allowed, (
                     route.name,
                     method,
                     response.status_code,
