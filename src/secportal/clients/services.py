@@ -35,7 +35,9 @@ def create_client(workspace: Workspace, actor: Any, values: dict[str, Any]) -> C
 
 @transaction.atomic
 def update_client(client_id: int, actor: Any, values: dict[str, Any]) -> Client:
-    client = Client.objects.select_for_update().select_related("workspace").get(pk=client_id)
+    client = (
+        Client.objects.select_for_update(of=("self",)).select_related("workspace").get(pk=client_id)
+    )
     changes = _apply(client, CLIENT_FIELDS, values)
     if changes:
         client.save(update_fields=list(changes))
@@ -45,7 +47,9 @@ def update_client(client_id: int, actor: Any, values: dict[str, Any]) -> Client:
 
 @transaction.atomic
 def add_contact(client_id: int, actor: Any, values: dict[str, Any]) -> ClientContact:
-    client = Client.objects.select_for_update().select_related("workspace").get(pk=client_id)
+    client = (
+        Client.objects.select_for_update(of=("self",)).select_related("workspace").get(pk=client_id)
+    )
     contact = ClientContact.objects.create(
         workspace=client.workspace,
         client=client,
@@ -58,7 +62,9 @@ def add_contact(client_id: int, actor: Any, values: dict[str, Any]) -> ClientCon
 @transaction.atomic
 def update_contact(contact_id: int, actor: Any, values: dict[str, Any]) -> ClientContact:
     contact = (
-        ClientContact.objects.select_for_update().select_related("workspace").get(pk=contact_id)
+        ClientContact.objects.select_for_update(of=("self",))
+        .select_related("workspace")
+        .get(pk=contact_id)
     )
     changes = _apply(contact, CONTACT_FIELDS, values)
     if changes:
@@ -70,7 +76,7 @@ def update_contact(contact_id: int, actor: Any, values: dict[str, Any]) -> Clien
 @transaction.atomic
 def remove_contact(contact_id: int, actor: Any) -> None:
     contact = (
-        ClientContact.objects.select_for_update()
+        ClientContact.objects.select_for_update(of=("self",))
         .select_related("workspace")
         .filter(pk=contact_id)
         .first()

@@ -40,7 +40,9 @@ def create_engagement(workspace: Workspace, actor: Any, values: dict[str, Any]) 
 @transaction.atomic
 def update_engagement(engagement_id: int, actor: Any, values: dict[str, Any]) -> Engagement:
     engagement = (
-        Engagement.objects.select_for_update().select_related("workspace").get(pk=engagement_id)
+        Engagement.objects.select_for_update(of=("self",))
+        .select_related("workspace")
+        .get(pk=engagement_id)
     )
     _check_client(engagement.workspace_id, values)
     changes = {}

@@ -57,6 +57,7 @@ def _insert_events(now: datetime.datetime, workspace_ids: list[int]) -> None:
     invoices = Invoice._meta.db_table
     details = '{"reason": "past due date"}'
     placeholders = ", ".join(["%s"] * len(workspace_ids))
+    stamp = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {events} (workspace_id, invoice_id, kind, actor_type, at, details) "  # noqa: S608
@@ -65,10 +66,10 @@ def _insert_events(now: datetime.datetime, workspace_ids: list[int]) -> None:
             [
                 "became_overdue",
                 ActorType.SYSTEM,
-                now,
+                stamp,
                 details,
                 InvoiceStatus.OVERDUE,
-                now,
+                stamp,
                 *workspace_ids,
             ],
         )
@@ -80,7 +81,7 @@ def queue_overdue_reminders(limit: int = 5000) -> int:
     while sent < limit:
         with transaction.atomic():
             batch = list(
-                Invoice.unscoped.select_for_update(skip_locked=True)
+                Invoice.unscoped.select_for_update(skip_locked=True, of=("self",))
                 .select_related("workspace", "client", "engagement")
                 .filter(
                     status=InvoiceStatus.OVERDUE,

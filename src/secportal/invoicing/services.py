@@ -76,7 +76,7 @@ def _check_client_and_engagement(workspace_id: int, values: dict[str, Any]) -> N
 
 def _lock(invoice_id: int) -> Invoice:
     return (
-        Invoice.unscoped.select_for_update()
+        Invoice.unscoped.select_for_update(of=("self",))
         .select_related("workspace", "client", "engagement")
         .get(pk=invoice_id)
     )
