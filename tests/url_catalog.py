@@ -20,6 +20,8 @@ PUBLIC_URLS = {
     "workspace_switch": "changes the person's own workspace; checks membership itself",
     "notifications:mailbox": "demo-only (DEBUG) mailbox of caught emails",
     "notifications:message": "demo-only (DEBUG) mailbox of caught emails",
+    "stripe_webhook": "Stripe's webhooks: signed by Stripe, no session",
+    "payments:checkout_success": "the payer returns from Stripe; checked with Stripe",
 }
 # The client portal scopes by the signed-in contact (or the signed pay link), not by membership;
 # its isolation is tested over every portal URL in tests/portal/.

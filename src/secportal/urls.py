@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from secportal.core.views import healthz
+from secportal.payments import views as payment_views
 from secportal.workspaces.views import switch
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("engagements/", include("secportal.engagements.urls")),
     path("invoices/", include("secportal.invoicing.urls")),
     path("portal/", include("secportal.portal.urls")),
+    path("payments/", include("secportal.payments.urls")),
+    path("stripe/webhook/", payment_views.webhook, name="stripe_webhook"),
     path("mailbox/", include("secportal.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,7 +14,7 @@ from secportal.invoicing.models import Invoice, InvoiceEvent, InvoiceStatus
 from secportal.notifications.models import EmailMessage
 from secportal.workspaces.models import Mode
 
-from ..conftest import make_tenant, signed_in
+from ..conftest import make_tenant
 from .conftest import connect_stripe
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,11 @@ def test_create_from_the_invoices_page_starts_in_draft(tenant, member_client):
     invoice = Invoice.objects.exclude(pk=tenant.invoice.pk).get()
     assert response.status_code == 302
     assert (invoice.status, invoice.amount, invoice.currency, invoice.number) == (
-        InvoiceStatus.DRAFT, 125050, "GBP", None)
+        InvoiceStatus.DRAFT,
+        125050,
+        "GBP",
+        None,
+    )
     page = member_client.get(reverse("invoicing:detail", args=[invoice.public_id])).content.decode()
     assert "Draft" in page and "£1,250.50" in page
     assert InvoiceEvent.objects.filter(invoice=invoice, kind="created").count() == 1
@@ -100,15 +104,25 @@ def test_engagement_of_another_client_is_refused(tenant, member_client):
         reverse("invoicing:create"), form_data(tenant, engagement=other_engagement.pk)
     )
     assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode() or "not for" in response.content.decode()
+    assert (
+        "Select a valid choice" in response.content.decode()
+        or "not for" in response.content.decode()
+    )
     # The service refuses it too, whatever the form did.
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
         services.create_invoice(
-            tenant.workspace, tenant.member,
-            {"client": tenant.client, "engagement": other_engagement, "amount": 5000,
-             "currency": "GBP", "description": "x", "due_date": None},
+            tenant.workspace,
+            tenant.member,
+            {
+                "client": tenant.client,
+                "engagement": other_engagement,
+                "amount": 5000,
+                "currency": "GBP",
+                "description": "x",
+                "due_date": None,
+            },
         )
 
 
@@ -118,7 +132,9 @@ def test_client_of_another_workspace_is_refused(tenant, other_tenant, member_cli
         form_data(tenant, client=other_tenant.client.pk, engagement=""),
     )
     assert response.status_code == 400
-    assert not Invoice.objects.filter(client=other_tenant.client, workspace=tenant.workspace).exists()
+    assert not Invoice.objects.filter(
+        client=other_tenant.client, workspace=tenant.workspace
+    ).exists()
 
 
 def test_draft_edit_and_delete(tenant, member_client):
@@ -172,7 +188,9 @@ def test_send_review_then_numbers_dates_status_email_and_event(ready, admin_clie
     ready.workspace.save()
     url = reverse("invoicing:send", args=[ready.invoice.public_id])
     review = admin_client_.get(url).content.decode()
-    assert "£1,250.50" in review and ready.client.billing_email in review and "Send Invoice" in review
+    assert (
+        "£1,250.50" in review and ready.client.billing_email in review and "Send Invoice" in review
+    )
     admin_client_.post(url)
     invoice = Invoice.objects.get(pk=ready.invoice.pk)
     today = services.today_in(ready.workspace)
@@ -212,8 +230,13 @@ def test_numbers_are_gapless_per_workspace(ready, other_tenant):
     from secportal.invoicing.models import Invoice as Inv
 
     more = [
-        Inv.objects.create(workspace=ready.workspace, client=ready.client, amount=5000,
-                           currency="GBP", description=f"#{i}")
+        Inv.objects.create(
+            workspace=ready.workspace,
+            client=ready.client,
+            amount=5000,
+            currency="GBP",
+            description=f"#{i}",
+        )
         for i in range(3)
     ]
     services.send_invoice(more[1].pk, ready.admin)
@@ -221,8 +244,11 @@ def test_numbers_are_gapless_per_workspace(ready, other_tenant):
     services.send_invoice(ready.invoice.pk, ready.admin)
     services.delete_draft(more[0].pk, ready.admin)  # deleting a draft leaves no gap
     services.send_invoice(more[2].pk, ready.admin)
-    numbers = sorted(Inv.objects.filter(workspace=ready.workspace).exclude(number=None)
-                     .values_list("number", flat=True))
+    numbers = sorted(
+        Inv.objects.filter(workspace=ready.workspace)
+        .exclude(number=None)
+        .values_list("number", flat=True)
+    )
     assert numbers == ["INV-0001", "INV-0002", "INV-0003"]
     other_tenant.invoice.refresh_from_db()
     assert other_tenant.invoice.number == "INV-0001"
@@ -242,9 +268,15 @@ def test_send_needs_a_billing_email_and_a_future_due_date(ready, admin_client_):
 
 
 def test_member_cannot_send_or_void(ready, member_client):
-    assert member_client.post(reverse("invoicing:send", args=[ready.invoice.public_id])).status_code == 403
+    assert (
+        member_client.post(reverse("invoicing:send", args=[ready.invoice.public_id])).status_code
+        == 403
+    )
     services.send_invoice(ready.invoice.pk, ready.admin)
-    assert member_client.post(reverse("invoicing:void", args=[ready.invoice.public_id])).status_code == 403
+    assert (
+        member_client.post(reverse("invoicing:void", args=[ready.invoice.public_id])).status_code
+        == 403
+    )
     ready.invoice.refresh_from_db()
     assert ready.invoice.status == InvoiceStatus.SENT
 
@@ -253,19 +285,24 @@ def test_void_sent_invoice(ready, admin_client_):
     with pytest.raises(services.InvoiceError):
         services.void_invoice(ready.invoice.pk, ready.admin)  # a draft is deleted, not voided
     services.send_invoice(ready.invoice.pk, ready.admin)
-    admin_client_.post(reverse("invoicing:void", args=[ready.invoice.public_id]),
-                       {"reason": "Wrong amount"})
+    admin_client_.post(
+        reverse("invoicing:void", args=[ready.invoice.public_id]), {"reason": "Wrong amount"}
+    )
     ready.invoice.refresh_from_db()
     assert ready.invoice.status == InvoiceStatus.VOID and ready.invoice.voided_at
     services.void_invoice(ready.invoice.pk, ready.admin)  # idempotent
     assert InvoiceEvent.objects.filter(invoice=ready.invoice, kind="voided").count() == 1
-    page = admin_client_.get(reverse("invoicing:detail", args=[ready.invoice.public_id])).content.decode()
+    page = admin_client_.get(
+        reverse("invoicing:detail", args=[ready.invoice.public_id])
+    ).content.decode()
     assert "Wrong amount" in page and "Void" in page
 
 
 def test_descriptions_with_html_are_shown_as_text(ready, admin_client_):
     Invoice.objects.filter(pk=ready.invoice.pk).update(description="<script>alert('x')</script>")
-    page = admin_client_.get(reverse("invoicing:detail", args=[ready.invoice.public_id])).content.decode()
+    page = admin_client_.get(
+        reverse("invoicing:detail", args=[ready.invoice.public_id])
+    ).content.decode()
     assert "<script>alert(" not in page
     assert "&lt;script&gt;alert(" in page
     services.send_invoice(ready.invoice.pk, ready.admin)
@@ -277,9 +314,16 @@ def test_descriptions_with_html_are_shown_as_text(ready, admin_client_):
 def test_list_filters_search_and_shown_status(ready, admin_client_):
     from secportal.clients.models import Client
 
-    second = Client.objects.create(workspace=ready.workspace, name="Globex", billing_email="g@x.example")
-    usd = Invoice.objects.create(workspace=ready.workspace, client=second, amount=9900,
-                                 currency="USD", description="Cloud review")
+    second = Client.objects.create(
+        workspace=ready.workspace, name="Globex", billing_email="g@x.example"
+    )
+    usd = Invoice.objects.create(
+        workspace=ready.workspace,
+        client=second,
+        amount=9900,
+        currency="USD",
+        description="Cloud review",
+    )
     services.send_invoice(ready.invoice.pk, ready.admin)
     Invoice.objects.filter(pk=ready.invoice.pk).update(due_date=datetime.date(2020, 1, 1))
     url = reverse("invoicing:list")
@@ -302,10 +346,18 @@ def test_list_filters_search_and_shown_status(ready, admin_client_):
     assert usd.pk
 
 
-def test_list_paginates_without_counting_everything(ready, admin_client_, django_assert_max_num_queries):
+def test_list_paginates_without_counting_everything(
+    ready, admin_client_, django_assert_max_num_queries
+):
     Invoice.objects.bulk_create(
-        Invoice(workspace=ready.workspace, client=ready.client, amount=1000 + i, currency="GBP",
-                description=f"Batch {i}") for i in range(60)
+        Invoice(
+            workspace=ready.workspace,
+            client=ready.client,
+            amount=1000 + i,
+            currency="GBP",
+            description=f"Batch {i}",
+        )
+        for i in range(60)
     )
     first = admin_client_.get(reverse("invoicing:list")).content.decode()
     assert "£10.59" in first and "£10.35" in first and "£10.34" not in first
@@ -320,8 +372,13 @@ def test_list_paginates_without_counting_everything(ready, admin_client_, django
 
 
 def test_csv_export_streams_the_filtered_rows(ready, admin_client_):
-    Invoice.objects.create(workspace=ready.workspace, client=ready.client, amount=5000,
-                           currency="EUR", description="=HYPERLINK(\"x\")")
+    Invoice.objects.create(
+        workspace=ready.workspace,
+        client=ready.client,
+        amount=5000,
+        currency="EUR",
+        description='=HYPERLINK("x")',
+    )
     response = admin_client_.get(reverse("invoicing:export"))
     assert response.streaming
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
@@ -341,7 +398,9 @@ def test_internal_mode_hides_invoicing_and_keeps_data(ready, owner_client):
     update_workspace_settings(ready.workspace.pk, ready.owner, {"mode": Mode.INTERNAL})
     nav = owner_client.get(reverse("analytics:dashboard")).content.decode()
     assert ">Invoices</a>" not in nav
-    engagement_page = owner_client.get(reverse("engagements:detail", args=[ready.engagement.public_id]))
+    engagement_page = owner_client.get(
+        reverse("engagements:detail", args=[ready.engagement.public_id])
+    )
     assert "New invoice" not in engagement_page.content.decode()
     from ..url_catalog import all_routes, param_values
 
@@ -353,12 +412,17 @@ def test_internal_mode_hides_invoicing_and_keeps_data(ready, owner_client):
         assert owner_client.get(url).status_code == 404, route.name
         assert owner_client.post(url).status_code in (404, 405), route.name
     update_workspace_settings(ready.workspace.pk, ready.owner, {"mode": Mode.CONSULTING})
-    assert owner_client.get(reverse("invoicing:detail", args=[ready.invoice.public_id])).status_code == 200
+    assert (
+        owner_client.get(reverse("invoicing:detail", args=[ready.invoice.public_id])).status_code
+        == 200
+    )
 
 
 def test_engagement_page_lists_its_invoices(ready, member_client):
     services.send_invoice(ready.invoice.pk, ready.admin)
     other = make_tenant()
-    body = member_client.get(reverse("engagements:detail", args=[ready.engagement.public_id])).content.decode()
+    body = member_client.get(
+        reverse("engagements:detail", args=[ready.engagement.public_id])
+    ).content.decode()
     assert "INV-0001" in body and "£1,250.50" in body
     assert other.invoice.description not in body

@@ -2,4 +2,7 @@
 
 
 def invoice_voided(invoice_id: int) -> None:
-    """Expire the voided invoice's open Checkout Session (filled in with Stripe Checkout)."""
+    """A voided invoice expires its open Checkout Sessions (in the background)."""
+    from .tasks import expire_invoice_checkouts
+
+    expire_invoice_checkouts.enqueue(invoice_id)

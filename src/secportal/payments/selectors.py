@@ -1,10 +1,13 @@
-"""Reads about the workspace's ability to take payments."""
+"""Reads about the workspace's ability to take payments, and its payments."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
+from secportal.invoicing.models import Invoice
 from secportal.workspaces.models import Workspace
 
-from .models import ConnectedAccount
+from .models import CheckoutAttempt, ConnectedAccount, Payment
 
 
 def connected_account(workspace: Workspace) -> ConnectedAccount | None:
@@ -15,3 +18,26 @@ def can_take_payments(workspace: Workspace) -> bool:
     """The one check that sending an invoice and starting a checkout rely on."""
     account = connected_account(workspace)
     return account is not None and account.ready
+
+
+def account_state(account: ConnectedAccount | None) -> tuple[str, str]:
+    """(key, words) for Settings: not connected, onboarding incomplete, ready, restricted."""
+    if account is None or account.disconnected_at is not None:
+        return "not_connected", "Not connected"
+    if account.ready:
+        return "ready", "Ready to take payments"
+    if not account.details_submitted:
+        return "incomplete", "Onboarding incomplete"
+    return "restricted", "Restricted: Stripe needs more information before you can take payments"
+
+
+def payments_of(invoice: Invoice) -> QuerySet[Payment]:
+    return Payment.unscoped.filter(invoice=invoice).order_by("paid_at")
+
+
+def attempt_for_session(session_id: str) -> CheckoutAttempt | None:
+    return (
+        CheckoutAttempt.unscoped.select_related("invoice", "invoice__workspace")
+        .filter(session_id=session_id)
+        .first()
+    )

@@ -1,0 +1,51 @@
+"""Emails when Stripe says an invoice is paid: to the client, and to the consultancy."""
+
+from __future__ import annotations
+
+from secportal.core.money import format_money
+from secportal.invoicing.emails import recipients_of
+from secportal.invoicing.links import consultant_link, portal_link
+from secportal.invoicing.models import Invoice
+from secportal.notifications.services import queue_email
+from secportal.workspaces.selectors import billing_contacts_of
+
+from .models import Payment
+
+
+def queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
+    context = {
+        "invoice": invoice,
+        "workspace": invoice.workspace,
+        "payment": payment,
+        "amount": format_money(payment.amount, payment.currency),
+        "fee": format_money(payment.application_fee, payment.currency),
+        "net": format_money(payment.net, payment.currency),
+        "paid_on": payment.paid_at.astimezone(invoice.workspace.tz).date(),
+        "portal_url": portal_link(),
+        "invoice_url": consultant_link(invoice),
+    }
+    clients = recipients_of(invoice)
+    if payment.payer_email and payment.payer_email.lower() not in (c.lower() for c in clients):
+        clients.append(payment.payer_email)
+    for to in clients:
+        queue_email(
+            kind="payment_confirmation",
+            to=to,
+            template="emails/payment_confirmation",
+            context=context,
+            workspace=invoice.workspace,
+            subject_ref=str(invoice.public_id),
+            reply_to=invoice.workspace.billing_reply_to,
+            dedupe_key=f"paid:{payment.checkout_session_id}:{to.lower()}",
+        )
+    for membership in billing_contacts_of(invoice.workspace_id):
+        to = membership.user.email
+        queue_email(
+            kind="payment_received",
+            to=to,
+            template="emails/payment_received",
+            context=context,
+            workspace=invoice.workspace,
+            subject_ref=str(invoice.public_id),
+            dedupe_key=f"received:{payment.checkout_session_id}:{to.lower()}",
+        )

@@ -1,0 +1,269 @@
+"""The only module that talks to Stripe (DESIGN.md 7).
+
+A thin, typed wrapper per Stripe call through the official SDK's ``StripeClient``. Every POST
+carries a deterministic idempotency key chosen by the caller; Stripe's errors become
+``PaymentsUnavailable`` (Stripe or the network failed: try again) or ``PaymentRefused`` (Stripe
+said no), each logged with Stripe's request id. Money crosses this boundary as integer minor
+units and lower-case currency codes, as Stripe wants them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+API_VERSION = "2026-10-28.endive"
+TIMEOUT_SECONDS = 15
+NETWORK_RETRIES = 2
+
+
+class GatewayError(Exception):
+    """Stripe could not do what we asked; ``message`` is safe to show to a person."""
+
+    def __init__(self, message: str, *, request_id: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.request_id = request_id
+        self.code = code
+
+
+class PaymentsUnavailable(GatewayError):
+    """Stripe or the network failed; the same request may be tried again."""
+
+
+class PaymentRefused(GatewayError):
+    """Stripe refused the request (invalid, or not allowed for this account)."""
+
+
+@cache
+def _client(api_key: str, api_base: str) -> stripe.StripeClient:
+    base_addresses: dict[str, str] = {}
+    if api_base:
+        base_addresses = {"api": api_base, "connect": api_base, "files": api_base}
+    return stripe.StripeClient(
+        api_key,
+        stripe_version=API_VERSION,
+        base_addresses=base_addresses,  # type: ignore[arg-type]
+        max_network_retries=NETWORK_RETRIES,
+        http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
+    )
+
+
+def client() -> stripe.StripeClient:
+    if not settings.STRIPE_SECRET_KEY:
+        raise PaymentsUnavailable("Online payments are not configured (no Stripe key).")
+    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+
+
+def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    try:
+        result = fn(*args, **kwargs)
+    except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+        logger.warning("stripe %s failed (request %s): %s", what, exc.request_id, exc)
+        raise PaymentsUnavailable(
+            "Stripe could not be reached just now. Please try again in a moment.",
+            request_id=exc.request_id,
+        ) from exc
+    except stripe.StripeError as exc:
+        code = getattr(exc, "code", None)
+        logger.warning("stripe %s refused (request %s, %s): %s", what, exc.request_id, code, exc)
+        raise PaymentRefused(
+            exc.user_message or "Stripe refused this request.", request_id=exc.request_id, code=code
+        ) from exc
+    return result.to_dict() if hasattr(result, "to_dict") else dict(result)
+
+
+def _options(idempotency_key: str | None = None, account: str | None = None) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if idempotency_key:
+        options["idempotency_key"] = idempotency_key
+    if account:
+        options["stripe_account"] = account
+    return options
+
+
+# Connect ---------------------------------------------------------------------------------
+
+
+def create_account(*, email: str, business_name: str, idempotency_key: str) -> dict[str, Any]:
+    """A Standard-like connected account: full dashboard, pays its own fees, Stripe owns losses."""
+    params = {
+        "email": email,
+        "business_profile": {"name": business_name},
+        "controller": {
+            "fees": {"payer": "account"},
+            "losses": {"payments": "stripe"},
+            "requirement_collection": "stripe",
+            "stripe_dashboard": {"type": "full"},
+        },
+        "metadata": {"platform": "secportal"},
+    }
+    return _call("account create", client().v1.accounts.create, params, _options(idempotency_key))
+
+
+def retrieve_account(account_id: str) -> dict[str, Any]:
+    return _call("account retrieve", client().v1.accounts.retrieve, account_id)
+
+
+def create_account_link(
+    *, account_id: str, refresh_url: str, return_url: str, idempotency_key: str
+) -> str:
+    params = {
+        "account": account_id,
+        "type": "account_onboarding",
+        "refresh_url": refresh_url,
+        "return_url": return_url,
+    }
+    link = _call(
+        "account link", client().v1.account_links.create, params, _options(idempotency_key)
+    )
+    return str(link["url"])
+
+
+# Checkout --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    account_id: str
+    invoice_public_id: str
+    workspace_public_ref: str
+    number: str
+    description: str
+    amount: int
+    currency: str
+    application_fee: int
+    customer_email: str
+    success_url: str
+    cancel_url: str
+    expires_at: int
+    idempotency_key: str
+
+
+def create_checkout_session(request: CheckoutRequest) -> dict[str, Any]:
+    """A direct charge on the connected account, with the platform's fee."""
+    metadata = {"invoice": request.invoice_public_id, "workspace": request.workspace_public_ref}
+    params = {
+        "mode": "payment",
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": request.currency.lower(),
+                    "unit_amount": request.amount,
+                    "product_data": {
+                        "name": f"Invoice {request.number}",
+                        "description": request.description[:500] or request.number,
+                    },
+                },
+            }
+        ],
+        "customer_email": request.customer_email or None,
+        "client_reference_id": request.invoice_public_id,
+        "metadata": metadata,
+        "payment_intent_data": {
+            "application_fee_amount": request.application_fee,
+            "metadata": metadata,
+            "description": f"Invoice {request.number}",
+        },
+        "success_url": request.success_url,
+        "cancel_url": request.cancel_url,
+        "expires_at": request.expires_at,
+    }
+    if params["customer_email"] is None:
+        del params["customer_email"]
+    return _call(
+        "checkout create",
+        client().v1.checkout.sessions.create,
+        params,
+        _options(request.idempotency_key, request.account_id),
+    )
+
+
+def retrieve_checkout_session(session_id: str, account_id: str) -> dict[str, Any]:
+    return _call(
+        "checkout retrieve",
+        client().v1.checkout.sessions.retrieve,
+        session_id,
+        None,
+        _options(account=account_id),
+    )
+
+
+def expire_checkout_session(
+    session_id: str, account_id: str, idempotency_key: str
+) -> dict[str, Any]:
+    return _call(
+        "checkout expire",
+        client().v1.checkout.sessions.expire,
+        session_id,
+        None,
+        _options(idempotency_key, account_id),
+    )
+
+
+def retrieve_payment_intent(payment_intent_id: str, account_id: str) -> dict[str, Any]:
+    return _call(
+        "payment intent retrieve",
+        client().v1.payment_intents.retrieve,
+        payment_intent_id,
+        None,
+        _options(account=account_id),
+    )
+
+
+def retrieve_charge(charge_id: str, account_id: str) -> dict[str, Any]:
+    return _call(
+        "charge retrieve",
+        client().v1.charges.retrieve,
+        charge_id,
+        None,
+        _options(account=account_id),
+    )
+
+
+# Refunds ---------------------------------------------------------------------------------
+
+
+def create_refund(
+    *, charge_id: str, account_id: str, amount: int | None, reason: str, idempotency_key: str
+) -> dict[str, Any]:
+    """Refund part or all of a charge, with the platform's fee refunded in proportion."""
+    params: dict[str, Any] = {
+        "charge": charge_id,
+        "refund_application_fee": True,
+        "metadata": {"reason": reason[:400]},
+    }
+    if amount is not None:
+        params["amount"] = amount
+    if reason in ("duplicate", "requested_by_customer", "fraudulent"):
+        params["reason"] = reason
+    return _call(
+        "refund create", client().v1.refunds.create, params, _options(idempotency_key, account_id)
+    )
+
+
+# Webhooks --------------------------------------------------------------------------------
+
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
+def verify_webhook(payload: bytes, signature: str | None, secrets: list[str]) -> bool:
+    """True when ``payload`` is signed by one of our endpoint secrets within the tolerance."""
+    text = payload.decode("utf-8")
+    for secret in secrets:
+        try:
+            stripe.WebhookSignature.verify_header(
+                text, signature or "", secret, WEBHOOK_TOLERANCE_SECONDS
+            )
+        except stripe.SignatureVerificationError:
+            continue
+        return True
+    return False

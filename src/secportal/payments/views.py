@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import json
+import logging
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from secportal.core.money import MoneyError, parse_amount
+from secportal.core.tenancy import UNSCOPED, use_workspace
+from secportal.invoicing.selectors import get_invoice
+from secportal.invoicing.services import InvoiceError, today_in
+from secportal.workspaces.access import WorkspaceRequest, workspace_view
+from secportal.workspaces.models import Role
+
+from . import gateway, selectors, services
+
+logger = logging.getLogger(__name__)
+
+
+@workspace_view(Role.OWNER, invoicing=True)
+@require_POST
+def connect(request: WorkspaceRequest) -> HttpResponse:
+    """Connect Stripe Account: create the account once, then go to Stripe's onboarding."""
+    try:
+        url = services.connect_link(request.workspace.pk, request.user)
+    except gateway.GatewayError as exc:
+        messages.error(request, exc.message)
+        return redirect("workspaces:settings")
+    return redirect(url)
+
+
+@workspace_view(Role.OWNER, invoicing=True)
+def connect_return(request: WorkspaceRequest) -> HttpResponse:
+    """Back from onboarding: it only means the person left the flow, so ask Stripe."""
+    try:
+        account = services.refresh_account(request.workspace.pk)
+    except gateway.GatewayError as exc:
+        messages.error(request, exc.message)
+        return redirect("workspaces:settings")
+    _key, words = selectors.account_state(account)
+    messages.info(request, f"Stripe account: {words}.")
+    return redirect("workspaces:settings")
+
+
+@workspace_view(Role.OWNER, invoicing=True)
+def connect_refresh(request: WorkspaceRequest) -> HttpResponse:
+    """The onboarding link expired or was used: make a new one."""
+    try:
+        return redirect(services.connect_link(request.workspace.pk, request.user))
+    except gateway.GatewayError as exc:
+        messages.error(request, exc.message)
+        return redirect("workspaces:settings")
+
+
+@workspace_view(Role.ADMIN, invoicing=True)
+@require_POST
+def refund(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    invoice = get_invoice(invoice_id)
+    text = request.POST.get("amount", "").strip()
+    try:
+        amount = parse_amount(text, invoice.currency) if text else None
+        services.refund_invoice(invoice.pk, request.user, amount)
+    except (MoneyError, InvoiceError, gateway.GatewayError) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    else:
+        messages.success(request, "Refund requested; the invoice updates when Stripe confirms it.")
+    return redirect("invoicing:detail", invoice_id=invoice.public_id)
+
+
+@csrf_exempt
+@require_POST
+def webhook(request: HttpRequest) -> HttpResponse:
+    """Stripe's webhooks: verify, store, then process once (DESIGN.md 7)."""
+    payload = request.body
+    signature = request.headers.get("Stripe-Signature")
+    try:
+        verified = gateway.verify_webhook(payload, signature, settings.STRIPE_WEBHOOK_SECRETS)
+    except UnicodeDecodeError:
+        verified = False
+    if not verified:
+        logger.warning("webhook refused: bad or old signature (%s bytes)", len(payload))
+        return HttpResponseBadRequest("invalid signature")
+    try:
+        data = json.loads(payload)
+        event_id = data["id"]
+    except (ValueError, KeyError, TypeError):
+        logger.warning("webhook refused: signed but not a Stripe event")
+        return HttpResponseBadRequest("invalid payload")
+    with use_workspace(UNSCOPED):
+        event, _created = services.store_event(data)
+        try:
+            outcome = services.process_event(event.pk)
+        except gateway.GatewayError as exc:
+            services.StripeEvent.objects.filter(pk=event.pk).update(error=exc.message)
+            logger.warning("webhook %s not processed yet: %s", event_id, exc.message)
+            return JsonResponse({"received": True, "processed": False}, status=503)
+    return JsonResponse({"received": True, "outcome": outcome})
+
+
+def checkout_success(request: HttpRequest) -> HttpResponse:
+    """Stripe sends the payer here; we ask Stripe, never trusting the redirect alone."""
+    session_id = request.GET.get("session_id", "")
+    attempt = selectors.attempt_for_session(session_id) if session_id else None
+    if attempt is None:
+        raise Http404("No such payment.")
+    with use_workspace(UNSCOPED):
+        try:
+            session = gateway.retrieve_checkout_session(session_id, attempt.stripe_account_id)
+            services.apply_paid_session(session, attempt.stripe_account_id, source="success page")
+        except gateway.GatewayError:
+            session = {}
+        invoice = attempt.invoice
+        invoice.refresh_from_db()
+        return render(
+            request,
+            "payments/success.html",
+            {
+                "invoice": invoice,
+                "workspace": None,
+                "consultancy": invoice.workspace,
+                "status_label": invoice.shown_status_label(today_in(invoice.workspace)),
+                "paid": invoice.status == "paid",
+                "processing": session.get("payment_status") == "paid" and invoice.status != "paid",
+            },
+        )
