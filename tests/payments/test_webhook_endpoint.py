@@ -1,0 +1,100 @@
+"""The webhook endpoint: only Stripe's signed, fresh events are stored and processed once."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from django.test import Client as HttpClient
+
+from secportal.payments.models import ConnectedAccount, StripeEvent
+
+from .webhooks import event, post_event, sign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browser():
+    return HttpClient(enforce_csrf_checks=True)  # Stripe sends no CSRF token
+
+
+def test_signed_unknown_type_is_stored_and_acknowledged(browser):
+    response = post_event(browser, event("customer.created", {"id": "cus_1"}))
+    assert response.status_code == 200
+    stored = StripeEvent.objects.get(event_id="evt_test_1")
+    assert (stored.type, stored.outcome) == ("customer.created", "stored")
+    assert stored.processed_at is not None
+
+
+def test_forged_signature_is_refused_and_nothing_stored(browser):
+    response = post_event(browser, event("customer.created", {}), secret="whsec_attacker")
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists()
+
+
+def test_missing_signature_is_refused(browser):
+    assert post_event(browser, event("customer.created", {}), signature="").status_code == 400
+    assert not StripeEvent.objects.exists()
+
+
+def test_replayed_event_older_than_tolerance_is_refused(browser):
+    old = int(time.time()) - 301
+    assert post_event(browser, event("customer.created", {}), at=old).status_code == 400
+    assert not StripeEvent.objects.exists()
+
+
+def test_truncated_and_non_json_bodies_are_refused(browser):
+    whole = json.dumps(event("customer.created", {})).encode()
+    signature = sign(whole)
+    assert post_event(browser, whole[:-10], signature=signature).status_code == 400
+    assert post_event(browser, b"not json at all").status_code == 400  # signed, not an event
+    assert post_event(browser, b"\xff\xfe\x00binary").status_code == 400
+    assert not StripeEvent.objects.exists()
+
+
+def test_a_rotated_second_secret_is_accepted(browser, settings):
+    settings.STRIPE_WEBHOOK_SECRETS = ["whsec_old", "whsec_new"]
+    assert post_event(browser, event("customer.created", {}), secret="whsec_new").status_code == 200
+
+
+def test_duplicate_delivery_is_acknowledged_and_changes_nothing(browser, tenant):
+    ConnectedAccount.objects.create(workspace=tenant.workspace, stripe_account_id="acct_dup")
+    body = event("account.updated", {"id": "acct_dup", "object": "account",
+                                      "details_submitted": True, "charges_enabled": True,
+                                      "payouts_enabled": True}, account="acct_dup")
+    assert post_event(browser, body).status_code == 200
+    account = ConnectedAccount.objects.get()
+    synced = account.last_synced_at
+    assert account.ready
+    # Stripe delivers it again after the account changed again: the old event changes nothing.
+    ConnectedAccount.objects.update(charges_enabled=False)
+    assert post_event(browser, body).status_code == 200
+    account.refresh_from_db()
+    assert not account.charges_enabled and account.last_synced_at == synced
+    assert StripeEvent.objects.get().deliveries == 2
+
+
+def test_events_for_unknown_account_session_or_charge_are_stored_harmlessly(browser):
+    cases = [
+        ("account.updated", {"id": "acct_nobody", "charges_enabled": True}, "unknown account"),
+        ("checkout.session.completed", {"id": "cs_test_nobody", "payment_status": "paid"},
+         "unknown session"),
+        ("checkout.session.expired", {"id": "cs_test_nobody"}, "unknown session"),
+        ("charge.refunded", {"id": "ch_nobody", "amount_refunded": 100}, "unknown charge"),
+        ("account.application.deauthorized", {"id": "ca_1"}, "unknown account"),
+    ]
+    for i, (kind, obj, outcome) in enumerate(cases):
+        response = post_event(browser, event(kind, obj, event_id=f"evt_u{i}", account="acct_nobody"))
+        assert response.status_code == 200, kind
+        assert StripeEvent.objects.get(event_id=f"evt_u{i}").outcome == outcome
+
+
+def test_deauthorized_marks_the_account_disconnected(browser, tenant):
+    ConnectedAccount.objects.create(workspace=tenant.workspace, stripe_account_id="acct_gone",
+                                    details_submitted=True, charges_enabled=True)
+    post_event(browser, event("account.application.deauthorized", {"id": "ca_x", "object": "application"},
+                              account="acct_gone"))
+    account = ConnectedAccount.objects.get()
+    assert account.disconnected_at is not None and not account.ready
