@@ -61,9 +61,17 @@ def test_a_rotated_second_secret_is_accepted(browser, settings):
 
 def test_duplicate_delivery_is_acknowledged_and_changes_nothing(browser, tenant):
     ConnectedAccount.objects.create(workspace=tenant.workspace, stripe_account_id="acct_dup")
-    body = event("account.updated", {"id": "acct_dup", "object": "account",
-                                      "details_submitted": True, "charges_enabled": True,
-                                      "payouts_enabled": True}, account="acct_dup")
+    body = event(
+        "account.updated",
+        {
+            "id": "acct_dup",
+            "object": "account",
+            "details_submitted": True,
+            "charges_enabled": True,
+            "payouts_enabled": True,
+        },
+        account="acct_dup",
+    )
     assert post_event(browser, body).status_code == 200
     account = ConnectedAccount.objects.get()
     synced = account.last_synced_at
@@ -79,22 +87,37 @@ def test_duplicate_delivery_is_acknowledged_and_changes_nothing(browser, tenant)
 def test_events_for_unknown_account_session_or_charge_are_stored_harmlessly(browser):
     cases = [
         ("account.updated", {"id": "acct_nobody", "charges_enabled": True}, "unknown account"),
-        ("checkout.session.completed", {"id": "cs_test_nobody", "payment_status": "paid"},
-         "unknown session"),
+        (
+            "checkout.session.completed",
+            {"id": "cs_test_nobody", "payment_status": "paid"},
+            "unknown session",
+        ),
         ("checkout.session.expired", {"id": "cs_test_nobody"}, "unknown session"),
         ("charge.refunded", {"id": "ch_nobody", "amount_refunded": 100}, "unknown charge"),
         ("account.application.deauthorized", {"id": "ca_1"}, "unknown account"),
     ]
     for i, (kind, obj, outcome) in enumerate(cases):
-        response = post_event(browser, event(kind, obj, event_id=f"evt_u{i}", account="acct_nobody"))
+        response = post_event(
+            browser, event(kind, obj, event_id=f"evt_u{i}", account="acct_nobody")
+        )
         assert response.status_code == 200, kind
         assert StripeEvent.objects.get(event_id=f"evt_u{i}").outcome == outcome
 
 
 def test_deauthorized_marks_the_account_disconnected(browser, tenant):
-    ConnectedAccount.objects.create(workspace=tenant.workspace, stripe_account_id="acct_gone",
-                                    details_submitted=True, charges_enabled=True)
-    post_event(browser, event("account.application.deauthorized", {"id": "ca_x", "object": "application"},
-                              account="acct_gone"))
+    ConnectedAccount.objects.create(
+        workspace=tenant.workspace,
+        stripe_account_id="acct_gone",
+        details_submitted=True,
+        charges_enabled=True,
+    )
+    post_event(
+        browser,
+        event(
+            "account.application.deauthorized",
+            {"id": "ca_x", "object": "application"},
+            account="acct_gone",
+        ),
+    )
     account = ConnectedAccount.objects.get()
     assert account.disconnected_at is not None and not account.ready

@@ -17,12 +17,18 @@ def sign(payload: bytes, secret: str = SECRET, at: int | None = None) -> str:
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
-def event(kind: str, obj: dict[str, Any], *, event_id: str = "evt_test_1",
-          account: str | None = None) -> dict[str, Any]:
+def event(
+    kind: str, obj: dict[str, Any], *, event_id: str = "evt_test_1", account: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "id": event_id, "object": "event", "api_version": "2026-10-28.endive",
-        "created": int(time.time()), "livemode": False, "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None}, "type": kind,
+        "id": event_id,
+        "object": "event",
+        "api_version": "2026-10-28.endive",
+        "created": int(time.time()),
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": kind,
         "data": {"object": obj},
     }
     if account:
@@ -30,10 +36,20 @@ def event(kind: str, obj: dict[str, Any], *, event_id: str = "evt_test_1",
     return body
 
 
-def post_event(client: Any, body: dict[str, Any] | bytes, *, secret: str = SECRET,
-               at: int | None = None, signature: str | None = None) -> Any:
+def post_event(
+    client: Any,
+    body: dict[str, Any] | bytes,
+    *,
+    secret: str = SECRET,
+    at: int | None = None,
+    signature: str | None = None,
+) -> Any:
     payload = body if isinstance(body, bytes) else json.dumps(body).encode()
     return client.post(
-        "/stripe/webhook/", data=payload, content_type="application/json",
-        headers={"Stripe-Signature": signature if signature is not None else sign(payload, secret, at)},
+        "/stripe/webhook/",
+        data=payload,
+        content_type="application/json",
+        headers={
+            "Stripe-Signature": signature if signature is not None else sign(payload, secret, at)
+        },
     )

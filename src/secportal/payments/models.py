@@ -130,3 +130,22 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class Refund(TenantModel):
+    """Money returned to the client for a payment, when Stripe says it was refunded."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    stripe_refund_id = models.CharField(max_length=255, unique=True)
+    amount = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=3)
+    # The platform fee given back with it (refunded in proportion).
+    fee_refunded = models.PositiveBigIntegerField(default=0)
+    refunded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["refunded_at", "id"]
+        indexes = [models.Index(fields=["workspace", "currency", "refunded_at"])]
+
+    def __str__(self) -> str:
+        return self.stripe_refund_id

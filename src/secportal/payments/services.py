@@ -23,7 +23,14 @@ from secportal.invoicing.services import InvoiceError, record_event
 from secportal.workspaces.models import Workspace
 
 from . import emails, gateway
-from .models import AttemptStatus, CheckoutAttempt, ConnectedAccount, Payment, StripeEvent
+from .models import (
+    AttemptStatus,
+    CheckoutAttempt,
+    ConnectedAccount,
+    Payment,
+    Refund,
+    StripeEvent,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -422,24 +429,25 @@ def apply_charge_refunded(charge: dict[str, Any]) -> str:
     with transaction.atomic():
         invoice = _lock_invoice(payment.invoice_id)
         payment = Payment.unscoped.select_for_update().get(pk=payment.pk)
-        refunded = int(charge.get("amount_refunded") or 0)
+        refunded = min(int(charge.get("amount_refunded") or 0), payment.amount)
         if refunded <= payment.refunded_amount:
             return "no change"
         before = payment.refunded_amount
-        payment.refunded_amount = min(refunded, payment.amount)
-        payment.refunded_fee = (payment.application_fee * payment.refunded_amount) // payment.amount
+        _record_refunds(payment, charge, refunded)
+        payment.refunded_amount = refunded
+        payment.refunded_fee = (payment.application_fee * refunded) // payment.amount
         payment.save(update_fields=["refunded_amount", "refunded_fee"])
         if payment.duplicate:
             record_event(
                 invoice,
                 "refunded",
                 actor_type=ActorType.STRIPE,
-                amount=payment.refunded_amount - before,
+                amount=refunded - before,
                 duplicate=True,
             )
             return "duplicate refunded"
-        invoice.refunded_amount = payment.refunded_amount
-        full = payment.refunded_amount >= payment.amount
+        invoice.refunded_amount = refunded
+        full = refunded >= payment.amount
         if full:
             invoice.status = InvoiceStatus.REFUNDED
         invoice.save(update_fields=["refunded_amount", "status", "updated_at"])
@@ -447,10 +455,45 @@ def apply_charge_refunded(charge: dict[str, Any]) -> str:
             invoice,
             "refunded" if full else "partially_refunded",
             actor_type=ActorType.STRIPE,
-            amount=payment.refunded_amount - before,
-            total_refunded=payment.refunded_amount,
+            amount=refunded - before,
+            total_refunded=refunded,
         )
         return "refunded" if full else "partially refunded"
+
+
+def _record_refunds(payment: Payment, charge: dict[str, Any], refunded: int) -> None:
+    """One Refund row per Stripe refund, dated when Stripe made it (for monthly revenue)."""
+    listed = ((charge.get("refunds") or {}).get("data")) or []
+    for item in listed:
+        if item.get("status") in ("failed", "canceled"):
+            continue
+        Refund.unscoped.get_or_create(
+            stripe_refund_id=item["id"],
+            defaults={
+                "workspace_id": payment.workspace_id,
+                "payment": payment,
+                "amount": int(item["amount"]),
+                "currency": payment.currency,
+                "fee_refunded": (payment.application_fee * int(item["amount"])) // payment.amount,
+                "refunded_at": datetime.datetime.fromtimestamp(
+                    int(item.get("created") or 0), tz=datetime.UTC
+                )
+                if item.get("created")
+                else timezone.now(),
+            },
+        )
+    known = sum(Refund.unscoped.filter(payment=payment).values_list("amount", flat=True))
+    if known < refunded:  # Stripe did not list them all: keep the total right
+        missing = refunded - known
+        Refund.unscoped.create(
+            workspace_id=payment.workspace_id,
+            payment=payment,
+            stripe_refund_id=f"{charge.get('id')}:{refunded}",
+            amount=missing,
+            currency=payment.currency,
+            fee_refunded=(payment.application_fee * missing) // payment.amount,
+            refunded_at=timezone.now(),
+        )
 
 
 def refund_invoice(invoice_id: int, user: Any, amount: int | None) -> dict[str, Any]:
