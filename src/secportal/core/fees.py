@@ -11,6 +11,8 @@ def platform_fee(amount_minor: int, fee_bps: int) -> int:
     """Fee in minor units, rounded half up: ``(amount * bps + 5000) // 10000``."""
     if amount_minor < 0 or fee_bps < 0:
         raise ValueError("amount and rate must not be negative")
+    if fee_bps > 10_000:
+        raise ValueError("the rate must not be above 100% (10000 basis points)")
     return (amount_minor * fee_bps + 5000) // 10000
 
 

@@ -16,31 +16,105 @@ MAXIMUM_CHARGE = 99_999_999
 # The locale money is shown in for each currency, unless a caller names another.
 DEFAULT_LOCALE = {"GBP": "en_GB", "USD": "en_US", "EUR": "de_DE"}
 
-_SYMBOLS = "£$€"
-_NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?$")
+# The sign each currency is written with; a person may type it (or the code) next to the number.
+CURRENCY_SIGNS = {"GBP": "£", "USD": "$", "EUR": "€"}
+_MINUS_SIGNS = ("-", "\u2212")
+# ASCII digits only: ``\d`` would also let through Arabic-Indic or full-width digits.
+_NUMBER = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]*))?")
+_DIGITS_COMMAS_POINT = re.compile(r"[0-9,]+(?:\.[0-9]*)?")
+_DECIMAL_COMMA = re.compile(r"[0-9.]*,[0-9]{1,2}")
+_LOOKS_LIKE_A_NUMBER = re.compile(r"[0-9][0-9,.]*")
+_POINTS_AND_DIGITS = re.compile(r"[0-9,]*\.[0-9,]*\.[0-9.,]*")
+
+NOT_A_NUMBER = "Enter the amount as a number, like 1250 or 1,250.50."
+NOT_POSITIVE = "The amount must be more than zero."
+SPACES_INSIDE = (
+    "Write the amount without spaces inside it, like 1250.50 or 1,250.50 "
+    "(commas group thousands, a point marks the decimals)."
+)
+DECIMAL_COMMA = (
+    "Use a point for the decimals, like 12.50 or 1,250.50: a comma only separates thousands."
+)
+ONE_POINT = (
+    "Use a point only once, for the decimals; separate thousands with commas, like 12,500.00."
+)
+BAD_GROUPING = (
+    "Commas must separate thousands in groups of three digits, like 1,250.50 "
+    "(or leave them out: 1250.50)."
+)
 
 
 class MoneyError(ValueError):
     """An amount that cannot be charged; the message says which rule it breaks."""
 
 
+def _strip_currency(text: str, currency: str) -> str:
+    """Remove the currency's code and/or sign (``GBP``, ``£``); refuse another currency's."""
+    seen_code = seen_sign = False
+    while text:
+        head = text[:3].upper()
+        if not seen_code and len(text) >= 3 and head.isalpha() and head.isascii():
+            if head == currency:
+                text, seen_code = text[3:].lstrip(), True
+                continue
+            if head in CURRENCIES:
+                raise MoneyError(
+                    f"This invoice is in {currency}: remove {head} from the amount "
+                    f"or choose {head} as the currency."
+                )
+            break
+        if not seen_sign and text[0] in CURRENCY_SIGNS.values():
+            if text[0] == CURRENCY_SIGNS[currency]:
+                text, seen_sign = text[1:].lstrip(), True
+                continue
+            raise MoneyError(
+                f"This invoice is in {currency}: remove the {text[0]} sign from the amount "
+                "or choose the matching currency."
+            )
+        break
+    return _strip_currency_suffix(text, currency)
+
+
+def _strip_currency_suffix(text: str, currency: str) -> str:
+    """``1250.50 €`` or ``1250.50 EUR``: the sign or code after the number, same rules."""
+    tail = text[-3:].upper()
+    if len(text) > 3 and tail.isalpha() and tail.isascii() and tail in CURRENCIES:
+        if tail != currency:
+            raise MoneyError(
+                f"This invoice is in {currency}: remove {tail} from the amount "
+                f"or choose {tail} as the currency."
+            )
+        text = text[:-3].rstrip()
+    if text and text[-1] in CURRENCY_SIGNS.values():
+        if text[-1] != CURRENCY_SIGNS[currency]:
+            raise MoneyError(
+                f"This invoice is in {currency}: remove the {text[-1]} sign from the amount "
+                "or choose the matching currency."
+            )
+        text = text[:-1].rstrip()
+    return text
+
+
 def parse_amount(text: str, currency: str) -> int:
-    """Turn what a person typed (``1,250.50``, ``£1,250.50``) into minor units."""
+    """Turn what a person typed (``1,250.50``, ``£1,250.50``) into minor units.
+
+    Accepted: digits with an optional point and at most two decimals, commas only as thousands
+    separators in groups of three, optionally after (or before) the currency's sign or code,
+    with spaces around. Everything else is refused with a message naming the rule it breaks.
+    """
     if currency not in CURRENCIES:
         raise MoneyError(f"Choose one of {', '.join(CURRENCIES)}.")
-    cleaned = (text or "").strip().replace(" ", "").replace("\u00a0", "")
+    cleaned = (text or "").strip()
     if not cleaned:
         raise MoneyError("Enter an amount.")
-    if cleaned.startswith(("-", "\u2212")):
-        raise MoneyError("The amount must be more than zero.")
-    cleaned = cleaned.lstrip(_SYMBOLS)
-    if cleaned.upper().startswith(currency):
-        cleaned = cleaned[len(currency) :]
-    if cleaned.startswith("-"):
-        raise MoneyError("The amount must be more than zero.")
-    match = _NUMBER.match(cleaned)
+    if cleaned.startswith(_MINUS_SIGNS):
+        raise MoneyError(NOT_POSITIVE)
+    cleaned = _strip_currency(cleaned, currency)
+    if cleaned.startswith(_MINUS_SIGNS):
+        raise MoneyError(NOT_POSITIVE)
+    match = _NUMBER.fullmatch(cleaned)
     if not match:
-        raise MoneyError("Enter the amount as a number, like 1250 or 1,250.50.")
+        raise MoneyError(_why_not_a_number(cleaned))
     digits = MINOR_UNIT_DIGITS[currency]
     decimals = match.group(1) or ""
     if len(decimals) > digits:
@@ -48,10 +122,10 @@ def parse_amount(text: str, currency: str) -> int:
     try:
         value = Decimal(cleaned.replace(",", ""))
     except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes this
-        raise MoneyError("Enter the amount as a number, like 1250 or 1,250.50.") from exc
+        raise MoneyError(NOT_A_NUMBER) from exc
     minor = int(value.scaleb(digits))
     if minor <= 0:
-        raise MoneyError("The amount must be more than zero.")
+        raise MoneyError(NOT_POSITIVE)
     if minor < MINIMUM_CHARGE[currency]:
         raise MoneyError(
             f"The minimum amount in {currency} is "
@@ -63,6 +137,21 @@ def parse_amount(text: str, currency: str) -> int:
             "(Stripe's limit for one payment)."
         )
     return minor
+
+
+def _why_not_a_number(cleaned: str) -> str:
+    """The most helpful message for text that is not an amount as we accept it."""
+    if any(char.isspace() for char in cleaned) and _LOOKS_LIKE_A_NUMBER.fullmatch(
+        "".join(cleaned.split())
+    ):
+        return SPACES_INSIDE
+    if _DECIMAL_COMMA.fullmatch(cleaned):
+        return DECIMAL_COMMA
+    if _POINTS_AND_DIGITS.fullmatch(cleaned):
+        return ONE_POINT
+    if "," in cleaned and _DIGITS_COMMAS_POINT.fullmatch(cleaned):
+        return BAD_GROUPING
+    return NOT_A_NUMBER
 
 
 def to_decimal(minor: int, currency: str) -> Decimal:
