@@ -1,0 +1,332 @@
+"""One invoice as an A4 PDF, drawn with fpdf2 (pure Python, no system packages).
+
+A pure module: it knows nothing of Django models; ``documents.py`` fills an ``InvoicePdf`` from an
+invoice. Text is drawn with DejaVu Sans (shipped in ``fonts/``, Bitstream Vera licence) because
+fpdf2's core fonts are Latin-1 only and have no euro sign. Everything the consultancy or client
+typed is printed as plain text: no markup is interpreted. The output is deterministic: the same
+invoice gives the same bytes (the creation date is the issue date, or a fixed date for drafts).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from babel.dates import format_date
+from fpdf import FPDF
+from fpdf.enums import Align, WrapMode, XPos, YPos
+from fpdf.fonts import TTFFont
+
+from secportal.core.money import format_money
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVuSans"
+FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
+# Drafts have no issue date; they get this fixed creation date so their bytes are stable too.
+UNDATED = datetime(2000, 1, 1, tzinfo=UTC)
+
+MARGIN = 18.0
+AMOUNT_WIDTH = 42.0
+LINE = 5.5
+
+INK = (33, 37, 41)
+MUTED = (108, 117, 125)
+RULE = (206, 212, 218)
+HEADER_FILL = (241, 243, 245)
+LINK = (13, 110, 253)
+STATUS_COLOURS = {
+    "Draft": MUTED,
+    "Sent": (13, 110, 253),
+    "Overdue": (200, 35, 51),
+    "Paid": (25, 135, 84),
+    "Void": MUTED,
+    "Refunded": MUTED,
+}
+
+
+@dataclass(frozen=True)
+class InvoicePdf:
+    consultancy_name: str
+    consultancy_email: str  # billing reply-to, may be ""
+    client_name: str
+    client_address: str  # multi-line, may be ""
+    client_email: str
+    number: str  # "INV-0001", or "Draft"
+    status: str  # "Draft", "Sent", "Overdue", "Paid", "Void", "Refunded"
+    issue_date: date | None
+    due_date: date | None
+    description: str  # free text, printed as plain text
+    amount_minor: int
+    currency: str  # GBP, USD, EUR
+    engagement: str = ""  # "ENG-1 External pentest" or ""
+    paid_on: date | None = None  # shown for paid invoices
+    refunded_minor: int = 0  # shown if > 0
+    pay_url: str = ""  # shown as a "Pay online" link when the invoice can be paid
+
+
+def long_date(day: date) -> str:
+    """``3 November 2026``."""
+    return format_date(day, "d MMMM y", locale="en_GB")
+
+
+def render_invoice_pdf(invoice: InvoicePdf) -> bytes:
+    """The invoice as PDF bytes (A4, one page unless the description is long)."""
+    return _InvoiceDocument(invoice).render()
+
+
+class _InvoiceDocument(FPDF):
+    def __init__(self, invoice: InvoicePdf) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.invoice = invoice
+        for style, path in FONT_FILES.items():
+            self.add_font(FONT, style, str(path))
+        regular = self.fonts[FONT.lower()]
+        assert isinstance(regular, TTFFont)
+        self.glyphs = frozenset(regular.cmap)  # Regular and Bold cover the same characters
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(auto=True, margin=MARGIN + 8)
+        self.set_title(f"Invoice {self.clean(invoice.number)}")
+        self.set_author(self.clean(invoice.consultancy_name))
+        self.set_subject(f"Invoice for {self.clean(invoice.client_name)}")
+        self.set_creator("SecPortal")
+        self.set_producer("SecPortal")
+        self.set_lang("en-GB")
+        self.set_creation_date(
+            datetime.combine(invoice.issue_date, datetime.min.time(), tzinfo=UTC)
+            if invoice.issue_date
+            else UNDATED
+        )
+        self.set_text_color(*INK)
+        self.set_draw_color(*RULE)
+
+    # --- text hygiene -----------------------------------------------------------------------------
+
+    def clean(self, text: str) -> str:
+        """Plain, printable text: normalised line ends, no control characters, no glyph the font
+        lacks (those become U+FFFD rather than silently disappearing)."""
+        text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+        out = []
+        for char in text:
+            if char == "\n":
+                out.append(char)
+            elif unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
+                continue
+            elif unicodedata.category(char) == "Cf":
+                continue  # zero-width and direction controls: invisible, and a spoofing risk
+            elif ord(char) not in self.glyphs and not char.isspace():
+                out.append("\ufffd")
+            else:
+                out.append(" " if char.isspace() else char)
+        return "".join(out)
+
+    def font(self, size: float, bold: bool = False, colour: tuple[int, int, int] = INK) -> None:
+        self.set_font(FONT, "B" if bold else "", size)
+        self.set_text_color(*colour)
+
+    def rule(self, gap: float = 4.0) -> None:
+        self.ln(gap / 2)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.ln(gap / 2)
+
+    @property
+    def content_width(self) -> float:
+        return self.w - self.l_margin - self.r_margin
+
+    def money(self, minor: int) -> str:
+        return format_money(minor, self.invoice.currency)
+
+    # --- page furniture ---------------------------------------------------------------------------
+
+    def footer(self) -> None:
+        self.set_y(-MARGIN)
+        self.font(8, colour=MUTED)
+        invoice = self.invoice
+        left = self.clean(invoice.consultancy_name)
+        if invoice.consultancy_email:
+            left += f" · {self.clean(invoice.consultancy_email)}"
+        self.cell(self.content_width * 0.75, 4, left, align=Align.L)
+        self.cell(self.content_width * 0.25, 4, f"Page {self.page_no()} of {{nb}}", align=Align.R)
+
+    # --- the invoice ------------------------------------------------------------------------------
+
+    def render(self) -> bytes:
+        self.add_page()
+        self.header_block()
+        self.parties_block()
+        self.items_block()
+        self.payment_block()
+        return bytes(self.output())
+
+    def header_block(self) -> None:
+        invoice = self.invoice
+        top = self.get_y()
+        left_width = self.content_width * 0.6
+        right_width = self.content_width - left_width
+        right_x = self.l_margin + left_width
+
+        self.font(16, bold=True)
+        self.multi_cell(
+            left_width, 8, self.clean(invoice.consultancy_name), align=Align.L, new_x=XPos.LMARGIN
+        )
+        if invoice.consultancy_email:
+            self.font(9, colour=MUTED)
+            self.multi_cell(
+                left_width, LINE, self.clean(invoice.consultancy_email), new_x=XPos.LMARGIN
+            )
+        left_bottom = self.get_y()
+
+        self.set_xy(right_x, top)
+        self.font(20, bold=True)
+        self.cell(right_width, 9, "INVOICE", align=Align.R, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.font(11, bold=True)
+        self.cell(
+            right_width,
+            LINE + 1,
+            self.clean(invoice.number),
+            align=Align.R,
+            new_x=XPos.LEFT,
+            new_y=YPos.NEXT,
+        )
+        self.font(10, bold=True, colour=STATUS_COLOURS.get(invoice.status, INK))
+        self.cell(
+            right_width,
+            LINE + 1,
+            self.clean(invoice.status),
+            align=Align.R,
+            new_x=XPos.LEFT,
+            new_y=YPos.NEXT,
+        )
+        self.set_xy(self.l_margin, max(left_bottom, self.get_y()))
+        self.rule(8)
+
+    def parties_block(self) -> None:
+        invoice = self.invoice
+        top, page = self.get_y(), self.page
+        half = self.content_width / 2
+
+        # Right: the invoice's facts, label and value.
+        facts = [("Invoice number", invoice.number), ("Status", invoice.status)]
+        if invoice.issue_date:
+            facts.append(("Issue date", long_date(invoice.issue_date)))
+        if invoice.due_date:
+            facts.append(("Due date", long_date(invoice.due_date)))
+        if invoice.paid_on:
+            facts.append(("Paid on", long_date(invoice.paid_on)))
+        if invoice.engagement:
+            facts.append(("Engagement", invoice.engagement))
+        label_width = 30.0
+        self.set_xy(self.l_margin + half, top)
+        self.font(8, bold=True, colour=MUTED)
+        self.cell(half, LINE, "DETAILS", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        for label, value in facts:
+            y = self.get_y()
+            self.set_x(self.l_margin + half)
+            self.font(9, colour=MUTED)
+            self.cell(label_width, LINE, label)
+            self.font(9)
+            self.multi_cell(
+                half - label_width, LINE, self.clean(value), align=Align.L, new_x=XPos.LMARGIN
+            )
+            self.set_y(max(self.get_y(), y + LINE))
+        right_bottom, right_page = self.get_y(), self.page
+
+        # Left: who is billed.
+        # (pathologically long facts ran onto another page: carry on below them)
+        left_top = self.get_y() + 4 if self.page != page else top
+        self.set_xy(self.l_margin, left_top)
+        self.font(8, bold=True, colour=MUTED)
+        self.cell(half - 4, LINE, "BILL TO", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.font(11, bold=True)
+        self.multi_cell(
+            half - 4, LINE + 0.5, self.clean(invoice.client_name), align=Align.L, new_x=XPos.LMARGIN
+        )
+        self.font(9)
+        if invoice.client_address.strip():
+            self.multi_cell(
+                half - 4,
+                LINE,
+                self.clean(invoice.client_address.strip()),
+                align=Align.L,
+                new_x=XPos.LMARGIN,
+            )
+        if invoice.client_email:
+            self.font(9, colour=MUTED)
+            self.multi_cell(
+                half - 4,
+                LINE,
+                self.clean(invoice.client_email),
+                align=Align.L,
+                wrapmode=WrapMode.CHAR,
+                new_x=XPos.LMARGIN,
+            )
+        left_bottom = self.get_y()
+        if self.page == right_page:
+            self.set_y(max(left_bottom, right_bottom))
+        self.set_x(self.l_margin)
+        self.ln(8)
+
+    def items_block(self) -> None:
+        invoice = self.invoice
+        description_width = self.content_width - AMOUNT_WIDTH
+        self.font(9, bold=True, colour=MUTED)
+        self.set_fill_color(*HEADER_FILL)
+        self.cell(description_width, 8, "Description", fill=True)
+        self.cell(
+            AMOUNT_WIDTH,
+            8,
+            "Amount",
+            align=Align.R,
+            fill=True,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        self.ln(2)
+
+        top = self.get_y()
+        self.font(10)
+        self.set_xy(self.l_margin + description_width, top)
+        self.cell(AMOUNT_WIDTH, LINE + 0.5, self.money(invoice.amount_minor), align=Align.R)
+        self.set_xy(self.l_margin, top)
+        self.multi_cell(
+            description_width,
+            LINE + 0.5,
+            self.clean(invoice.description).strip() or "—",
+            align=Align.L,
+            padding=(0, 4, 0, 1),
+            new_x=XPos.LMARGIN,
+        )
+        self.ln(2)
+        self.rule(2)
+
+        rows = [("Total", self.money(invoice.amount_minor), True)]
+        if invoice.refunded_minor > 0:
+            rows.append(("Refunded", self.money(invoice.refunded_minor), False))
+        for label, amount, bold in rows:
+            self.font(11 if bold else 10, bold=bold)
+            self.cell(description_width, 8, label, align=Align.R)
+            self.cell(AMOUNT_WIDTH, 8, amount, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def payment_block(self) -> None:
+        invoice = self.invoice
+        self.ln(6)
+        if invoice.paid_on:
+            self.font(10, bold=True, colour=STATUS_COLOURS["Paid"])
+            self.multi_cell(
+                0, LINE + 1, f"Paid on {long_date(invoice.paid_on)}. Thank you.", new_x=XPos.LMARGIN
+            )
+        if invoice.pay_url:
+            self.font(10, bold=True)
+            due = f" by {long_date(invoice.due_date)}" if invoice.due_date else ""
+            self.multi_cell(0, LINE + 1, f"Pay online{due}:", new_x=XPos.LMARGIN)
+            self.font(9, colour=LINK)
+            self.multi_cell(
+                0,
+                LINE,
+                self.clean(invoice.pay_url),
+                link=invoice.pay_url,
+                align=Align.L,
+                wrapmode=WrapMode.CHAR,
+                new_x=XPos.LMARGIN,
+            )
