@@ -9,6 +9,7 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
     path("sign-in/<str:token>/", views.magic_link, name="magic_link"),
     path("sign-out/", views.sign_out, name="logout"),
+    path("choose/", views.choose_client, name="choose"),
     path("invoices/<uuid:invoice_id>/", views.invoice_page, name="invoice"),
     path("invoices/<uuid:invoice_id>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("invoices/<uuid:invoice_id>/pay/", views.pay_invoice, name="pay"),

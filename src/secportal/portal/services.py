@@ -1,0 +1,211 @@
+"""Every change the client portal makes: sign-in links, fresh pay links, starting a payment."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from secportal.clients.models import ClientContact
+from secportal.core.signing import SIGN_IN_MAX_AGE, SIGN_IN_SALT, LinkExpired, LinkInvalid
+from secportal.invoicing import emails as invoice_emails
+from secportal.invoicing.models import PAYABLE, Invoice
+from secportal.notifications.services import queue_email
+
+from . import selectors
+from .models import PortalSignIn
+
+LINKS_PER_EMAIL_PER_HOUR = 5
+LINKS_PER_IP_PER_HOUR = 20
+RATE_WINDOW = datetime.timedelta(hours=1)
+# How long a sign-in link works, read at each use (tests set it below zero to see expiry).
+SIGN_IN_LINK_AGE = SIGN_IN_MAX_AGE
+KEEP_REQUESTS = datetime.timedelta(days=1)
+
+
+class LinkUsed(Exception):
+    """The sign-in link was genuine but has been used already."""
+
+
+@dataclass(frozen=True)
+class SignInRequest:
+    """What the sign-in form answers; never says whether the address is a contact's."""
+
+    limited: bool
+    message: str
+
+
+def _digest(email: str) -> str:
+    return hashlib.sha256(selectors.normalise_email(email).encode()).hexdigest()
+
+
+def make_sign_in_token(nonce: str) -> str:
+    return signing.dumps({"n": nonce}, salt=SIGN_IN_SALT)
+
+
+def read_sign_in_token(token: str, max_age: int | None = None) -> str:
+    """The nonce a sign-in link names; LinkExpired after ``max_age`` seconds, else LinkInvalid."""
+    if max_age is None:
+        max_age = SIGN_IN_LINK_AGE
+    try:
+        data = signing.loads(token, salt=SIGN_IN_SALT, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise LinkExpired from exc
+    except signing.BadSignature as exc:
+        raise LinkInvalid from exc
+    if not isinstance(data, dict) or not isinstance(data.get("n"), str):
+        raise LinkInvalid
+    return data["n"]
+
+
+def request_sign_in(email: str, ip: str | None) -> SignInRequest:
+    """Email a one-time sign-in link if the address is a contact's; the same answer either way.
+
+    Each request counts towards the limits (per address and per IP, one hour) whether or not the
+    address is known, so that hitting a limit reveals nothing either.
+    """
+    email = selectors.normalise_email(email)
+    digest = _digest(email)
+    now = timezone.now()
+    with transaction.atomic():
+        PortalSignIn.objects.filter(created_at__lt=now - KEEP_REQUESTS).delete()
+        recent = PortalSignIn.objects.filter(created_at__gte=now - RATE_WINDOW)
+        if recent.filter(email_digest=digest).count() >= LINKS_PER_EMAIL_PER_HOUR:
+            return SignInRequest(
+                limited=True,
+                message=(
+                    f"Too many sign-in links were asked for this address: at most "
+                    f"{LINKS_PER_EMAIL_PER_HOUR} an hour. Please try again later, or use the "
+                    "most recent link you received."
+                ),
+            )
+        if ip and recent.filter(ip=ip).count() >= LINKS_PER_IP_PER_HOUR:
+            return SignInRequest(
+                limited=True,
+                message=(
+                    f"Too many sign-in links were asked for from your network: at most "
+                    f"{LINKS_PER_IP_PER_HOUR} an hour. Please try again later."
+                ),
+            )
+        contacts = selectors.contacts_for_email(email)
+        attempt = PortalSignIn.objects.create(
+            email_digest=digest,
+            email=email if contacts else "",
+            ip=ip,
+            nonce=secrets.token_urlsafe(24),
+            emailed=bool(contacts),
+            created_at=now,
+        )
+        if contacts:
+            _queue_sign_in_email(attempt, contacts)
+    return SignInRequest(
+        limited=False,
+        message=(
+            "If this address belongs to a client contact, we've emailed a sign-in link. "
+            "It works for 15 minutes."
+        ),
+    )
+
+
+def _queue_sign_in_email(attempt: PortalSignIn, contacts: list[ClientContact]) -> None:
+    token = make_sign_in_token(attempt.nonce)
+    consultancies = sorted({c.workspace.name for c in contacts})
+    workspaces = {c.workspace_id for c in contacts}
+    single = contacts[0].workspace if len(workspaces) == 1 else None
+    queue_email(
+        kind="portal_sign_in",
+        to=contacts[0].email,
+        template="emails/portal_sign_in",
+        context={
+            "sign_in_url": settings.SITE_URL + reverse("portal:magic_link", args=[token]),
+            "minutes": SIGN_IN_MAX_AGE // 60,
+            "consultancies": consultancies,
+            # The email layout's footer names the consultancy: one, or all of them.
+            "workspace": single or {"name": ", ".join(consultancies)},
+            "name": contacts[0].name,
+            "login_url": settings.SITE_URL + reverse("portal:login"),
+        },
+        workspace=single,
+        reply_to=single.billing_reply_to if single else "",
+        dedupe_key=f"portal-sign-in:{attempt.nonce}",
+    )
+
+
+def use_sign_in_link(token: str, max_age: int | None = None) -> str:
+    """Spend a sign-in link once: the address it proves (LinkExpired, LinkInvalid, LinkUsed)."""
+    nonce = read_sign_in_token(token, max_age=max_age)
+    with transaction.atomic():
+        attempt = PortalSignIn.objects.select_for_update().filter(nonce=nonce).first()
+        if attempt is None or not attempt.emailed or not attempt.email:
+            raise LinkInvalid
+        if attempt.used_at is not None:
+            raise LinkUsed
+        attempt.used_at = timezone.now()
+        attempt.save(update_fields=["used_at"])
+        return attempt.email
+
+
+@dataclass(frozen=True)
+class FreshLink:
+    sent: bool
+    message: str
+
+
+def send_fresh_pay_link(invoice: Invoice) -> FreshLink:
+    """Email the invoice again, with a new pay link, to the client's billing address only.
+
+    At most one such email per invoice per day (its dedupe key carries the date), however often
+    the button is pressed; the regular invoice email's own keys are left alone.
+    """
+    if invoice.status not in PAYABLE:
+        label = invoice.get_status_display().lower()
+        return FreshLink(False, f"This invoice is {label}: there is nothing to pay.")
+    to = invoice.client.billing_email
+    if not to:
+        return FreshLink(
+            False,
+            "We could not email a fresh link: please contact "
+            + (invoice.workspace.billing_reply_to or invoice.workspace.name)
+            + ".",
+        )
+    today = selectors.today_for(invoice.workspace)
+    with transaction.atomic():
+        queue_email(
+            kind="invoice_fresh_link",
+            to=to,
+            template="emails/invoice_sent",
+            context=invoice_emails.invoice_context(invoice),
+            workspace=invoice.workspace,
+            subject_ref=str(invoice.public_id),
+            reply_to=invoice.workspace.billing_reply_to,
+            dedupe_key=f"fresh-link:{invoice.pk}:{today.isoformat()}",
+        )
+    return FreshLink(
+        True,
+        f"We've emailed a fresh link to {invoice.client.name}'s billing address. "
+        "If it doesn't arrive, we send at most one a day: check that inbox, or contact "
+        + (invoice.workspace.billing_reply_to or invoice.workspace.name)
+        + ".",
+    )
+
+
+def start_payment(invoice: Invoice, contact: ClientContact | None) -> str | None:
+    """Pay Invoice, from the portal or from a pay link: the URL to send the payer to.
+
+    Contract (the one place online payment starts):
+    - ``invoice`` is a sent or overdue invoice the caller has already allowed this person to see;
+      ``contact`` is the signed-in client contact, or None through a signed pay link.
+    - Returns the URL of the payment page (Stripe Checkout) to redirect to, or None when online
+      payment is not available (the view then shows how to pay by bank transfer).
+    - Raises ``secportal.invoicing.services.InvoiceError`` with a message for the payer when
+      the payment cannot start now (e.g. the invoice was paid or voided meanwhile, Stripe
+      failed); the view shows that message.
+    """
+    return None
