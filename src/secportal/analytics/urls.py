@@ -6,4 +6,5 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("dashboard/summary.json", views.summary, name="summary"),
 ]

@@ -1,0 +1,607 @@
+"""The dashboard's figures: every aggregate runs in SQL, grouped by currency, never summed across.
+
+Definitions (the dashboard's help text says the same):
+
+- **Revenue collected** in a period = sum of ``Payment.amount`` of non-duplicate payments paid in
+  the period - sum of ``Refund.amount`` of refunds of non-duplicate payments made in the period.
+  A refund reduces revenue in the month it happens, not in the month of the payment. Duplicate
+  payments (a second payment of a paid invoice) are refunded automatically and never count.
+- **Platform fees** = sum of ``Payment.application_fee`` (same payments) - sum of
+  ``Refund.fee_refunded`` (same refunds). **Net** = revenue - platform fees.
+- **Average days to pay**: over the non-duplicate payments paid in the period, the calendar days
+  between the invoice's send date and the payment date (both in the workspace's timezone).
+- **Outstanding** = invoices sent or overdue (amount, count) as of today; **overdue** = shown
+  status Overdue (stored overdue, or sent with a due date before today in the workspace's
+  timezone). **Ageing** puts every outstanding invoice in one bucket by its due date: current
+  (due today or later, or no due date), 1-30, 31-60, 61-90, 90+ days past due.
+- Periods are calendar dates in the workspace's timezone, both ends included; "last 12 months"
+  is the current month and the 11 before it (the chart's months).
+
+The number of queries never depends on the data: a fixed handful per page, whatever the rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    BigIntegerField,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncMonth
+
+from secportal.clients.models import Client
+from secportal.core.money import CURRENCIES
+from secportal.engagements.models import Engagement
+from secportal.invoicing.models import Invoice, InvoiceStatus
+from secportal.invoicing.selectors import status_filter
+from secportal.payments.models import Payment, Refund
+from secportal.workspaces.models import Workspace
+
+# ---------------------------------------------------------------------------------------------
+# Periods
+
+
+RANGE_CHOICES = [
+    ("this_month", "This month"),
+    ("last_30_days", "Last 30 days"),
+    ("this_quarter", "This quarter"),
+    ("this_year", "This year"),
+    ("last_12_months", "Last 12 months"),
+    ("custom", "Custom dates"),
+]
+RANGE_LABELS = dict(RANGE_CHOICES)
+DEFAULT_RANGE = "this_month"
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the month ``months`` after ``day``'s month (negative goes back)."""
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def local_midnight(day: datetime.date, tz: datetime.tzinfo) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Calendar dates in the workspace's timezone, both ends included."""
+
+    key: str
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def label(self) -> str:
+        if self.key == "custom":
+            return f"{self.start.day} {self.start:%b %Y} to {self.end.day} {self.end:%b %Y}"
+        return RANGE_LABELS[self.key]
+
+    def bounds(self, tz: datetime.tzinfo) -> tuple[datetime.datetime, datetime.datetime]:
+        """[start, end) as aware datetimes: local midnight of the first day and of the day after."""
+        return (
+            local_midnight(self.start, tz),
+            local_midnight(self.end + datetime.timedelta(days=1), tz),
+        )
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+        }
+
+
+def preset_period(key: str, today: datetime.date) -> Period:
+    if key == "this_month":
+        return Period(key, month_start(today), today)
+    if key == "last_30_days":
+        return Period(key, today - datetime.timedelta(days=29), today)
+    if key == "this_quarter":
+        return Period(key, datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1), today)
+    if key == "this_year":
+        return Period(key, datetime.date(today.year, 1, 1), today)
+    if key == "last_12_months":
+        return Period(key, add_months(today, -11), today)
+    raise ValueError(f"Unknown range {key!r}")
+
+
+def last_12_months(today: datetime.date) -> list[datetime.date]:
+    """The first days of the current month and the 11 before it, oldest first."""
+    return [add_months(today, -n) for n in range(11, -1, -1)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Result shapes
+
+
+@dataclass
+class Tally:
+    amount: int = 0
+    count: int = 0
+
+    def as_json(self) -> dict[str, int]:
+        return {"amount": self.amount, "count": self.count}
+
+
+AGEING_BUCKETS = [
+    ("current", "Current (not yet due)"),
+    ("1_30", "1-30 days past due"),
+    ("31_60", "31-60 days past due"),
+    ("61_90", "61-90 days past due"),
+    ("90_plus", "More than 90 days past due"),
+]
+AGEING_SHORT = {
+    "current": "Current",
+    "1_30": "1-30",
+    "31_60": "31-60",
+    "61_90": "61-90",
+    "90_plus": "90+",
+}
+STATUS_KEYS = [s.value for s in InvoiceStatus]
+
+
+@dataclass
+class MonthRevenue:
+    month: datetime.date  # the first day of the month
+    revenue: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {"month": f"{self.month:%Y-%m}", "revenue": self.revenue}
+
+
+@dataclass
+class TopClient:
+    public_id: str
+    name: str
+    revenue: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"client": self.public_id, "name": self.name, "revenue": self.revenue}
+
+
+@dataclass
+class CurrencyFigures:
+    currency: str
+    # In the chosen period:
+    gross: int = 0
+    refunds: int = 0
+    fees_charged: int = 0
+    fees_refunded: int = 0
+    payment_count: int = 0
+    avg_days_to_pay: float | None = None
+    top_clients: list[TopClient] = field(default_factory=list)
+    # The chart's 12 months and this month:
+    monthly: list[MonthRevenue] = field(default_factory=list)
+    # As of today:
+    outstanding: Tally = field(default_factory=Tally)
+    overdue: Tally = field(default_factory=Tally)
+    ageing: dict[str, Tally] = field(
+        default_factory=lambda: {k: Tally() for k, _ in AGEING_BUCKETS}
+    )
+    status_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_KEYS, 0))
+
+    @property
+    def revenue(self) -> int:
+        return self.gross - self.refunds
+
+    @property
+    def platform_fees(self) -> int:
+        return self.fees_charged - self.fees_refunded
+
+    @property
+    def net(self) -> int:
+        return self.revenue - self.platform_fees
+
+    @property
+    def this_month(self) -> int:
+        return self.monthly[-1].revenue if self.monthly else 0
+
+    @property
+    def ageing_rows(self) -> list[tuple[str, str, Tally]]:
+        return [(key, label, self.ageing[key]) for key, label in AGEING_BUCKETS]
+
+    @property
+    def active(self) -> bool:
+        """Anything to show: a non-draft invoice, or money moved in the period or the 12 months."""
+        non_draft = sum(n for s, n in self.status_counts.items() if s != InvoiceStatus.DRAFT)
+        return bool(
+            non_draft
+            or self.gross
+            or self.refunds
+            or any(m.revenue for m in self.monthly)
+            or self.outstanding.count
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "revenue": self.revenue,
+            "gross": self.gross,
+            "refunds": self.refunds,
+            "platform_fees": self.platform_fees,
+            "net": self.net,
+            "payment_count": self.payment_count,
+            "avg_days_to_pay": self.avg_days_to_pay,
+            "top_clients": [c.as_json() for c in self.top_clients],
+            "this_month_revenue": self.this_month,
+            "monthly": [m.as_json() for m in self.monthly],
+            "outstanding": self.outstanding.as_json(),
+            "overdue": self.overdue.as_json(),
+            "ageing": {key: tally.as_json() for key, tally in self.ageing.items()},
+            "status_counts": self.status_counts,
+        }
+
+
+@dataclass
+class Dashboard:
+    workspace: Workspace
+    today: datetime.date
+    period: Period
+    currencies: list[CurrencyFigures]
+    status_counts: dict[str, int]
+
+    @property
+    def has_paid_invoices(self) -> bool:
+        return bool(
+            self.status_counts[InvoiceStatus.PAID] or self.status_counts[InvoiceStatus.REFUNDED]
+        )
+
+    @property
+    def status_rows(self) -> list[dict[str, Any]]:
+        """Counts by shown status: one row per status, a column per currency and the total."""
+        return [
+            {
+                "status": status,
+                "label": InvoiceStatus(status).label,
+                "counts": [c.status_counts[status] for c in self.currencies],
+                "total": self.status_counts[status],
+            }
+            for status in STATUS_KEYS
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.today.isoformat(),
+            "timezone": self.workspace.timezone,
+            "range": self.period.as_json(),
+            "currencies": {c.currency: c.as_json() for c in self.currencies},
+            "status_counts": self.status_counts,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Queries
+
+
+def _sum(expression: Any, condition: Q | None = None) -> Sum:
+    return Sum(expression, filter=condition, default=0)
+
+
+def open_invoice_figures(workspace: Workspace, today: datetime.date) -> dict[str, dict[str, Any]]:
+    """One query: outstanding, overdue, ageing and counts by shown status, per currency."""
+    day = datetime.timedelta(days=1)
+    outstanding = Q(status__in=[InvoiceStatus.SENT, InvoiceStatus.OVERDUE])
+    overdue = status_filter(InvoiceStatus.OVERDUE, today)
+    buckets = {
+        "current": outstanding & (Q(due_date__gte=today) | Q(due_date__isnull=True)),
+        "1_30": outstanding & Q(due_date__lte=today - day, due_date__gte=today - 30 * day),
+        "31_60": outstanding & Q(due_date__lte=today - 31 * day, due_date__gte=today - 60 * day),
+        "61_90": outstanding & Q(due_date__lte=today - 61 * day, due_date__gte=today - 90 * day),
+        "90_plus": outstanding & Q(due_date__lte=today - 91 * day),
+    }
+    aggregates: dict[str, Any] = {
+        "outstanding_amount": _sum("amount", outstanding),
+        "outstanding_count": Count("id", filter=outstanding),
+        "overdue_amount": _sum("amount", overdue),
+        "overdue_count": Count("id", filter=overdue),
+    }
+    for key, condition in buckets.items():
+        aggregates[f"age_{key}_amount"] = _sum("amount", condition)
+        aggregates[f"age_{key}_count"] = Count("id", filter=condition)
+    for status in STATUS_KEYS:
+        aggregates[f"status_{status}"] = Count("id", filter=status_filter(status, today))
+    rows = (
+        Invoice.objects.filter(workspace=workspace)
+        .values("currency")
+        .annotate(**aggregates)
+        .order_by("currency")
+    )
+    return {row["currency"]: row for row in rows}
+
+
+def _collected_in(
+    workspace: Workspace, start: datetime.datetime, end: datetime.datetime
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Two queries: payments paid in [start, end) and refunds made in it, per currency."""
+    tz = workspace.tz
+    days_to_pay = ExpressionWrapper(
+        TruncDate("paid_at", tzinfo=tz) - TruncDate("invoice__sent_at", tzinfo=tz),
+        output_field=DurationField(),
+    )
+    payments = (
+        Payment.objects.filter(
+            workspace=workspace, duplicate=False, paid_at__gte=start, paid_at__lt=end
+        )
+        .values("currency")
+        .annotate(
+            gross=_sum("amount"),
+            fees=_sum("application_fee"),
+            count=Count("id"),
+            avg_days=Avg(days_to_pay),
+        )
+        .order_by("currency")
+    )
+    refunds = (
+        Refund.objects.filter(
+            workspace=workspace,
+            payment__duplicate=False,
+            refunded_at__gte=start,
+            refunded_at__lt=end,
+        )
+        .values("currency")
+        .annotate(amount=_sum("amount"), fees=_sum("fee_refunded"))
+        .order_by("currency")
+    )
+    return {r["currency"]: r for r in payments}, {r["currency"]: r for r in refunds}
+
+
+def monthly_revenue(workspace: Workspace, today: datetime.date) -> dict[str, list[MonthRevenue]]:
+    """Two queries: revenue collected by month (workspace's timezone), the last 12 months."""
+    tz = workspace.tz
+    months = last_12_months(today)
+    start = local_midnight(months[0], tz)
+    end = local_midnight(add_months(today, 1), tz)
+    paid = (
+        Payment.objects.filter(
+            workspace=workspace, duplicate=False, paid_at__gte=start, paid_at__lt=end
+        )
+        .annotate(month=TruncMonth("paid_at", tzinfo=tz))
+        .values("currency", "month")
+        .annotate(total=_sum("amount"))
+        .order_by()
+    )
+    refunded = (
+        Refund.objects.filter(
+            workspace=workspace,
+            payment__duplicate=False,
+            refunded_at__gte=start,
+            refunded_at__lt=end,
+        )
+        .annotate(month=TruncMonth("refunded_at", tzinfo=tz))
+        .values("currency", "month")
+        .annotate(total=_sum("amount"))
+        .order_by()
+    )
+    totals: dict[str, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
+    for rows, sign in ((paid, 1), (refunded, -1)):
+        for row in rows:  # at most 12 months x currencies rows
+            month = _month_key(row["month"], tz)
+            totals[row["currency"]][month] += sign * row["total"]
+    return {
+        currency: [MonthRevenue(m, by_month.get(m, 0)) for m in months]
+        for currency, by_month in totals.items()
+    }
+
+
+def _month_key(value: datetime.date | datetime.datetime, tz: datetime.tzinfo) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(tz)
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def top_clients(
+    workspace: Workspace,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    limit: int = 5,
+) -> dict[str, list[TopClient]]:
+    """One query: per currency, the clients with the most revenue collected in [start, end).
+
+    A client's revenue follows the dashboard's definition: its payments in the period minus
+    the refunds made in the period (whenever the refunded payment was made). Ranked in SQL
+    with a window function; clients with nothing collected (zero or less) are left out.
+    """
+    paid_in = Q(paid_at__gte=start, paid_at__lt=end)
+    refunds_in = Refund.objects.filter(
+        workspace=workspace, payment=OuterRef("pk"), refunded_at__gte=start, refunded_at__lt=end
+    )
+    period_refunds = Subquery(
+        refunds_in.order_by().values("payment").annotate(total=Sum("amount")).values("total")[:1],
+        output_field=BigIntegerField(),
+    )
+    rows = (
+        Payment.objects.filter(workspace=workspace, duplicate=False)
+        .filter(paid_in | Exists(refunds_in))
+        .annotate(period_refund=Coalesce(period_refunds, Value(0), output_field=BigIntegerField()))
+        .values("currency", "invoice__client__public_id", "invoice__client__name")
+        .annotate(
+            revenue=Sum(
+                Case(
+                    When(paid_in, then=F("amount")),
+                    default=Value(0),
+                    output_field=BigIntegerField(),
+                )
+            )
+            - Sum("period_refund")
+        )
+        .filter(revenue__gt=0)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("currency")],
+                order_by=[F("revenue").desc(), F("invoice__client__name").asc()],
+            )
+        )
+        .filter(rank__lte=limit)
+        .order_by("currency", "rank")
+    )
+    result: dict[str, list[TopClient]] = defaultdict(list)
+    for row in rows:  # at most ``limit`` rows per currency
+        result[row["currency"]].append(
+            TopClient(
+                str(row["invoice__client__public_id"]),
+                row["invoice__client__name"],
+                row["revenue"],
+            )
+        )
+    return result
+
+
+def dashboard(workspace: Workspace, period: Period, today: datetime.date) -> Dashboard:
+    """Every figure of the dashboard: 7 queries, whatever the data."""
+    start, end = period.bounds(workspace.tz)
+    invoices = open_invoice_figures(workspace, today)
+    payments, refunds = _collected_in(workspace, start, end)
+    months = monthly_revenue(workspace, today)
+    tops = top_clients(workspace, start, end)
+
+    status_counts = dict.fromkeys(STATUS_KEYS, 0)
+    figures = []
+    for currency in _currency_order(workspace):
+        f = CurrencyFigures(currency)
+        if row := invoices.get(currency):
+            f.outstanding = Tally(row["outstanding_amount"], row["outstanding_count"])
+            f.overdue = Tally(row["overdue_amount"], row["overdue_count"])
+            f.ageing = {
+                key: Tally(row[f"age_{key}_amount"], row[f"age_{key}_count"])
+                for key, _ in AGEING_BUCKETS
+            }
+            f.status_counts = {status: row[f"status_{status}"] for status in STATUS_KEYS}
+            for status, n in f.status_counts.items():
+                status_counts[status] += n
+        if row := payments.get(currency):
+            f.gross, f.fees_charged, f.payment_count = row["gross"], row["fees"], row["count"]
+            f.avg_days_to_pay = _days(row["avg_days"])
+        if row := refunds.get(currency):
+            f.refunds, f.fees_refunded = row["amount"], row["fees"]
+        f.monthly = months.get(currency) or [MonthRevenue(m) for m in last_12_months(today)]
+        f.top_clients = tops.get(currency, [])
+        if f.active:
+            figures.append(f)
+    return Dashboard(workspace, today, period, figures, status_counts)
+
+
+def _days(value: datetime.timedelta | float | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.timedelta):
+        return round(value.total_seconds() / 86400, 1)
+    return round(float(value) / 86_400_000_000, 1)  # microseconds, where there is no interval
+
+
+def _currency_order(workspace: Workspace) -> list[str]:
+    """The workspace's default currency first, then the others in a fixed order."""
+    return [workspace.default_currency] + [c for c in CURRENCIES if c != workspace.default_currency]
+
+
+def counts(workspace: Workspace) -> dict[str, int]:
+    """The non-invoicing summary (every mode): how many clients and engagements."""
+    return {
+        "clients": Client.objects.filter(workspace=workspace).count(),
+        "engagements": Engagement.objects.filter(workspace=workspace).count(),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# One client's or one engagement's money
+
+
+@dataclass
+class PartyMoney:
+    currency: str
+    invoiced: int = 0
+    collected: int = 0
+    outstanding: int = 0
+    overdue: int = 0
+
+    def as_json(self) -> dict[str, int]:
+        return {
+            "invoiced": self.invoiced,
+            "collected": self.collected,
+            "outstanding": self.outstanding,
+            "overdue": self.overdue,
+        }
+
+
+def money_of(
+    workspace: Workspace,
+    today: datetime.date,
+    *,
+    client: Client | None = None,
+    engagement: Engagement | None = None,
+) -> list[PartyMoney]:
+    """Three queries: invoiced (not draft, not void), collected (net of refunds, all time),
+    outstanding (sent + overdue) and overdue, per currency, for one client or engagement."""
+    if (client is None) == (engagement is None):
+        raise ValueError("Give a client or an engagement.")
+    where = {"client": client} if client is not None else {"engagement": engagement}
+    outstanding = Q(status__in=[InvoiceStatus.SENT, InvoiceStatus.OVERDUE])
+    invoices = (
+        Invoice.objects.filter(workspace=workspace, **where)
+        .values("currency")
+        .annotate(
+            invoiced=_sum("amount", ~Q(status__in=[InvoiceStatus.DRAFT, InvoiceStatus.VOID])),
+            outstanding=_sum("amount", outstanding),
+            overdue=_sum("amount", status_filter(InvoiceStatus.OVERDUE, today)),
+        )
+        .order_by("currency")
+    )
+    through = {f"invoice__{k}": v for k, v in where.items()}
+    paid = (
+        Payment.objects.filter(workspace=workspace, duplicate=False, **through)
+        .values("currency")
+        .annotate(total=_sum("amount"))
+        .order_by("currency")
+    )
+    refunded = (
+        Refund.objects.filter(
+            workspace=workspace,
+            payment__duplicate=False,
+            **{f"payment__{k}": v for k, v in through.items()},
+        )
+        .values("currency")
+        .annotate(total=_sum("amount"))
+        .order_by("currency")
+    )
+    result: dict[str, PartyMoney] = {}
+    for row in invoices:
+        money = result.setdefault(row["currency"], PartyMoney(row["currency"]))
+        money.invoiced, money.outstanding, money.overdue = (
+            row["invoiced"],
+            row["outstanding"],
+            row["overdue"],
+        )
+    for rows, sign in ((paid, 1), (refunded, -1)):
+        for row in rows:
+            money = result.setdefault(row["currency"], PartyMoney(row["currency"]))
+            money.collected += sign * row["total"]
+    order = _currency_order(workspace)
+    return [
+        result[c]
+        for c in sorted(result, key=order.index)
+        if result[c].invoiced or result[c].collected or result[c].outstanding
+    ]
