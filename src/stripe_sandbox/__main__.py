@@ -1,0 +1,125 @@
+"""``python -m stripe_sandbox``: run the offline Stripe until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from . import DEFAULT_API_VERSION
+from .sandbox import Config
+from .schema import describe_newer_parameters
+from .server import Runner
+
+EPILOG = """\
+The official SDK talks to it like to Stripe: point the client's API base at --public-url
+(stripe.StripeClient(key, base_addresses={"api": URL})) and use any key starting with
+--api-key-prefix. Hosted pages: account links open /setup/s/..., Checkout opens /c/pay/....
+Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,
+4000 0000 0000 9995 has insufficient funds. Control API (no auth): GET /_sandbox lists it.
+"""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m stripe_sandbox",
+        description="An offline Stripe (API, Connect onboarding, Checkout, webhooks) for tests "
+        "and demos.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s)")
+    parser.add_argument(
+        "--port", type=int, default=12111, help="port (default %(default)s; 0: any)"
+    )
+    parser.add_argument(
+        "--public-url",
+        help="base URL of the hosted pages as browsers reach them (default http://HOST:PORT)",
+    )
+    parser.add_argument("--webhook-url", help="where events are POSTed (none: no webhooks)")
+    parser.add_argument(
+        "--webhook-secret", default="whsec_test", help="endpoint secret that signs webhooks"
+    )
+    parser.add_argument(
+        "--webhook-retry-delays",
+        default="2,10,30,120,300",
+        help="seconds between delivery attempts, comma-separated (default %(default)s)",
+    )
+    parser.add_argument(
+        "--webhook-timeout", type=float, default=10.0, help="seconds per delivery attempt"
+    )
+    parser.add_argument(
+        "--state", help="JSON file: objects are saved after each change and loaded at start"
+    )
+    parser.add_argument(
+        "--spec",
+        help="Stripe OpenAPI spec (YAML or JSON) to validate against; default: the extract "
+        "shipped with the sandbox (from openapi-spec3-2023-08-16.yaml)",
+    )
+    parser.add_argument(
+        "--api-key-prefix", default="sk_test_", help="API keys must start with this"
+    )
+    parser.add_argument(
+        "--api-version", default=DEFAULT_API_VERSION, help="api_version stamped on events"
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="log every request")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    log = logging.getLogger("stripe_sandbox")
+    try:
+        delays = tuple(float(d) for d in args.webhook_retry_delays.split(",") if d.strip())
+    except ValueError:
+        print("--webhook-retry-delays: give seconds like 2,10,30", file=sys.stderr)
+        return 2
+    config = Config(
+        public_url=(args.public_url or "").rstrip("/"),
+        webhook_url=args.webhook_url,
+        webhook_secret=args.webhook_secret,
+        webhook_retry_delays=delays,
+        webhook_timeout=args.webhook_timeout,
+        api_key_prefix=args.api_key_prefix,
+        api_version=args.api_version,
+    )
+    try:
+        runner = Runner(
+            config, host=args.host, port=args.port, state_path=args.state, spec_path=args.spec
+        )
+    except OSError as exc:
+        print(f"Cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    runner.start()
+    schema = runner.sandbox.schema
+    log.info("Stripe sandbox listening on %s (hosted pages at %s)", runner.url, config.public_url)
+    log.info("validating requests against %s (API %s)", schema.source, schema.api_version)
+    log.info(
+        "accepting parameters newer than that spec (allowlist): %s",
+        "; ".join(describe_newer_parameters()),
+    )
+    log.info("webhooks: %s", config.webhook_url or "none (set with POST /_sandbox/config)")
+    if args.state:
+        log.info("state file: %s", args.state)
+    stop.wait()
+    log.info("stopping")
+    runner.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
