@@ -32,6 +32,7 @@ Also: a void GBP invoice of 50.00, and the tenant's own draft GBP invoice of 1,2
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,7 @@ from secportal.payments.models import Payment, Refund
 from ..conftest import Tenant, make_tenant
 
 UTC = datetime.UTC
+_serial = itertools.count(1)  # unique numbers and ids across builders
 TODAY = datetime.date(2026, 4, 15)
 NOW = datetime.datetime(2026, 4, 15, 2, 0, tzinfo=UTC)
 
@@ -73,7 +75,7 @@ class Builder:
         paid_at: datetime.datetime | None = None,
         engagement: Engagement | None = None,
     ) -> Invoice:
-        self.n += 1
+        self.n = next(_serial)
         return Invoice.objects.create(
             workspace=self.workspace,
             client=client,
@@ -114,7 +116,7 @@ class Builder:
                 paid_at=paid_at,
                 engagement=engagement,
             )
-        self.n += 1
+        self.n = next(_serial)
         payment = Payment.objects.create(
             workspace=self.workspace,
             invoice=invoice,
@@ -132,7 +134,7 @@ class Builder:
         return payment
 
     def refund(self, payment: Payment, amount: int, fee: int, at: datetime.datetime) -> Refund:
-        self.n += 1
+        self.n = next(_serial)
         payment.refunded_amount += amount
         payment.refunded_fee += fee
         payment.save(update_fields=["refunded_amount", "refunded_fee"])
@@ -173,9 +175,15 @@ def build(tenant: Tenant | None = None) -> Fixture:
     b = Builder(tenant)
 
     p1 = b.paid(
-        "P1", acme, 100000, "GBP", 4000, utc(2026, 3, 20, 10), utc(2026, 3, 31, 14, 30),
+        "P1",
+        acme,
+        100000,
+        "GBP",
+        4000,
+        utc(2026, 3, 20, 10),
+        utc(2026, 3, 31, 14, 30),
         engagement=acme_web,
-    )  # fmt: skip
+    )
     b.paid("P2", beta, 50000, "GBP", 2000, utc(2026, 3, 1), utc(2026, 3, 31, 12))
     p3 = b.paid("P3", acme, 200000, "GBP", 8000, utc(2026, 1, 10), utc(2026, 2, 10))
     b.refund(p3, 50000, 2000, utc(2026, 4, 10))
@@ -188,9 +196,16 @@ def build(tenant: Tenant | None = None) -> Fixture:
     b.paid("E2", beta, 60000, "EUR", 2400, utc(2026, 4, 1), utc(2026, 4, 8))
     b.paid("U1", cobalt, 25000, "USD", 1000, utc(2026, 3, 30), utc(2026, 4, 14, 13))
     dup = b.paid(
-        "D", acme, 100000, "GBP", 4000, utc(2026, 3, 20, 10), utc(2026, 4, 2),
-        invoice=p1.invoice, duplicate=True,
-    )  # fmt: skip
+        "D",
+        acme,
+        100000,
+        "GBP",
+        4000,
+        utc(2026, 3, 20, 10),
+        utc(2026, 4, 2),
+        invoice=p1.invoice,
+        duplicate=True,
+    )
     b.refund(dup, 100000, 4000, utc(2026, 4, 3))
 
     sent = utc(2026, 1, 1)

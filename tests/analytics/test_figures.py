@@ -118,7 +118,10 @@ def test_counts_by_shown_status(fx):
 
 def test_top_clients_this_month(fx):
     data = figures(fx)
-    top = {c: [(t["name"], t["revenue"]) for t in v["top_clients"]] for c, v in data["currencies"].items()}
+    top = {
+        c: [(t["name"], t["revenue"]) for t in v["top_clients"]]
+        for c, v in data["currencies"].items()
+    }
     # GBP: Acme 1,000.00 - 500.00 refunded; Cobalt 300.00 - 300.00 = 0 is left out.
     assert top == {"GBP": [("Acme", 50000)], "EUR": [("Beta", 60000)], "USD": [("Cobalt", 25000)]}
     assert data["currencies"]["GBP"]["top_clients"][0]["client"] == str(fx.acme.public_id)
@@ -131,13 +134,31 @@ def test_top_clients_this_month(fx):
         ("this_month", "2026-04-01", (50000, 2000, 8.0), (40000, 1600, 7.0), (25000, 1000, 15.0)),
         ("this_quarter", "2026-04-01", (50000, 2000, 8.0), (40000, 1600, 7.0), (25000, 1000, 15.0)),
         # 17 Mar - 15 Apr: adds P2 (31 Mar Sydney, 30 days)
-        ("last_30_days", "2026-03-17", (100000, 4000, 15.3), (40000, 1600, 7.0), (25000, 1000, 15.0)),
+        (
+            "last_30_days",
+            "2026-03-17",
+            (100000, 4000, 15.3),
+            (40000, 1600, 7.0),
+            (25000, 1000, 15.0),
+        ),
         # 1 Jan - 15 Apr: P3 (31 days), P2, P1, P4; E1 (42 days) and E2
-        ("this_year", "2026-01-01", (300000, 12000, 19.2), (120000, 4800, 24.5), (25000, 1000, 15.0)),
+        (
+            "this_year",
+            "2026-01-01",
+            (300000, 12000, 19.2),
+            (120000, 4800, 24.5),
+            (25000, 1000, 15.0),
+        ),
         # 1 May 2025 - 15 Apr 2026: adds P6 (6 days)
-        ("last_12_months", "2025-05-01", (340000, 13600, 16.6), (120000, 4800, 24.5), (25000, 1000, 15.0)),
+        (
+            "last_12_months",
+            "2025-05-01",
+            (340000, 13600, 16.6),
+            (120000, 4800, 24.5),
+            (25000, 1000, 15.0),
+        ),
     ],
-)  # fmt: skip
+)
 def test_every_range_choice(fx, key, start, gbp, eur, usd):
     data = figures(fx, key)
     assert data["range"]["from"] == start
@@ -205,9 +226,24 @@ def test_the_number_of_queries_does_not_depend_on_the_data(db):
     b = larger.builder
     for i in range(40):  # more payments, refunds and open invoices in every currency
         for currency in ("GBP", "EUR", "USD"):
-            p = b.paid(f"x{i}{currency}", larger.beta, 5000 + i, currency, 200, utc(2026, 1, 2), utc(2026, 2, 1 + i % 27))
+            p = b.paid(
+                f"x{i}{currency}",
+                larger.beta,
+                5000 + i,
+                currency,
+                200,
+                utc(2026, 1, 2),
+                utc(2026, 2, 1 + i % 27),
+            )
             b.refund(p, 100, 4, utc(2026, 3, 1 + i % 27))
-            b.invoice(larger.cobalt, 700 + i, currency, InvoiceStatus.SENT, due=datetime.date(2026, 1, 1 + i % 28), sent_at=utc(2025, 12, 1))  # fmt: skip
+            b.invoice(
+                larger.cobalt,
+                700 + i,
+                currency,
+                InvoiceStatus.SENT,
+                due=datetime.date(2026, 1, 1 + i % 28),
+                sent_at=utc(2025, 12, 1),
+            )
     assert count_queries(small) == count_queries(larger.tenant) == 6
 
 

@@ -9,6 +9,8 @@ from django import forms
 
 from .selectors import DEFAULT_RANGE, RANGE_CHOICES, Period, preset_period
 
+# What a date input sends; 01/03/2026 would be ambiguous (1 March or 3 January).
+ISO = ["%Y-%m-%d"]
 MAX_CUSTOM_DAYS = 3660  # ten years: enough for any report, small enough to stay a date range
 
 
@@ -21,10 +23,16 @@ class RangeForm(forms.Form):
         date_input = {"type": "date"}
         # "from" is a Python keyword: these two are added by name.
         self.fields["from"] = forms.DateField(
-            label="From", required=False, widget=forms.DateInput(date_input, format="%Y-%m-%d")
+            label="From",
+            required=False,
+            input_formats=ISO,
+            widget=forms.DateInput(date_input, format="%Y-%m-%d"),
         )
         self.fields["to"] = forms.DateField(
-            label="To", required=False, widget=forms.DateInput(date_input, format="%Y-%m-%d")
+            label="To",
+            required=False,
+            input_formats=ISO,
+            widget=forms.DateInput(date_input, format="%Y-%m-%d"),
         )
         self.fields["from"].error_messages["invalid"] = "Enter the start date as YYYY-MM-DD."
         self.fields["to"].error_messages["invalid"] = "Enter the end date as YYYY-MM-DD."
