@@ -17,6 +17,7 @@ from secportal.clients.models import ClientContact
 from secportal.core.signing import SIGN_IN_MAX_AGE, SIGN_IN_SALT, LinkExpired, LinkInvalid
 from secportal.invoicing import emails as invoice_emails
 from secportal.invoicing.models import PAYABLE, Invoice
+from secportal.invoicing.services import InvoiceError
 from secportal.notifications.services import queue_email
 
 from . import selectors
@@ -196,16 +197,38 @@ def send_fresh_pay_link(invoice: Invoice) -> FreshLink:
     )
 
 
-def start_payment(invoice: Invoice, contact: ClientContact | None) -> str | None:
+def start_payment(invoice: Invoice, contact: ClientContact | None, back: str) -> str | None:
     """Pay Invoice, from the portal or from a pay link: the URL to send the payer to.
 
     Contract (the one place online payment starts):
     - ``invoice`` is a sent or overdue invoice the caller has already allowed this person to see;
-      ``contact`` is the signed-in client contact, or None through a signed pay link.
-    - Returns the URL of the payment page (Stripe Checkout) to redirect to, or None when online
-      payment is not available (the view then shows how to pay by bank transfer).
-    - Raises ``secportal.invoicing.services.InvoiceError`` with a message for the payer when
-      the payment cannot start now (e.g. the invoice was paid or voided meanwhile, Stripe
-      failed); the view shows that message.
+      ``contact`` is the signed-in client contact, or None through a signed pay link; ``back``
+      is the page (path) the payer returns to if they cancel on Stripe's page.
+    - Returns the URL of Stripe Checkout to redirect to, or None when the consultancy cannot
+      take card payments (the view then shows how else to pay).
+    - Raises ``InvoiceError`` with a message for the payer when the payment cannot start now
+      (the invoice was paid or voided meanwhile, or Stripe failed: "try again").
     """
-    return None
+    from secportal.payments import gateway
+    from secportal.payments import services as payments
+    from secportal.payments.selectors import can_take_payments
+
+    if not can_take_payments(invoice.workspace):
+        return None
+    success = (
+        settings.SITE_URL
+        + reverse("payments:checkout_success")
+        + "?session_id={CHECKOUT_SESSION_ID}"
+    )
+    try:
+        return payments.start_checkout(
+            invoice.pk,
+            success_url=success,
+            cancel_url=settings.SITE_URL + back,
+            payer_email=contact.email if contact else "",
+        )
+    except gateway.GatewayError as exc:
+        raise InvoiceError(
+            "We could not reach the payment page just now. Nothing was charged; please try "
+            "again in a moment."
+        ) from exc

@@ -200,7 +200,7 @@ def _pay(
         )
         return redirect(back)
     try:
-        url = services.start_payment(invoice, contact)
+        url = services.start_payment(invoice, contact, back)
     except InvoiceError as exc:
         messages.error(request, exc.message)
         return redirect(back)
