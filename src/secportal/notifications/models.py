@@ -11,6 +11,16 @@ class EmailStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+EMAIL_KINDS = {
+    "invoice": "Invoice",
+    "invoice_fresh_link": "Invoice (fresh link)",
+    "overdue_reminder": "Overdue reminder",
+    "payment_confirmation": "Payment confirmation",
+    "payment_received": "Payment received",
+    "portal_sign_in": "Portal sign-in link",
+}
+
+
 class EmailMessage(models.Model):
     """The outbox: one row per email, written in the transaction that decides to send it."""
 
@@ -44,3 +54,7 @@ class EmailMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to} ({self.status})"
+
+    @property
+    def kind_label(self) -> str:
+        return EMAIL_KINDS.get(self.kind, self.kind.replace("_", " ").capitalize())
