@@ -372,6 +372,9 @@ def _object(
         sub_schema = props.get(key)
         if sub_schema is None:
             sub_schema = extra if isinstance(extra, dict) else {}
+            if sub == "" and sub_schema.get("type") == "string":
+                out[key] = ""  # ``metadata[key]=`` unsets that key
+                continue
         out[key] = _check(sub, sub_schema, (*path, key), walk)
     return out
 
