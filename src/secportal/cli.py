@@ -32,6 +32,15 @@ def _port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def _wait_port(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _port_open("127.0.0.1", port):
+            return True
+        time.sleep(0.3)
+    return False
+
+
 def _wait_http(url: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -50,12 +59,20 @@ def demo(argv: list[str]) -> int:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--smtp-port", type=int, default=int(os.environ.get("SMTP_PORT", "1025")))
+    parser.add_argument(
+        "--stripe-port",
+        type=int,
+        default=int(os.environ.get("STRIPE_PORT", "12111")),
+        help="port of the offline Stripe sandbox",
+    )
     parser.add_argument("--var-dir", default=os.environ.get("SECPORTAL_VAR_DIR", "var"))
     args = parser.parse_args(argv)
 
     var_dir = Path(args.var_dir).resolve()
     var_dir.mkdir(parents=True, exist_ok=True)
     site_url = f"http://{args.host}:{args.port}"
+    stripe_url = f"http://127.0.0.1:{args.stripe_port}"
+    webhook_secret = "whsec_demo_secportal_sandbox"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", DEMO_SETTINGS),
@@ -66,8 +83,16 @@ def demo(argv: list[str]) -> int:
         "MAILBOX_DIR": str(var_dir / "mailbox"),
         "ALLOWED_HOSTS": f"{args.host},127.0.0.1,localhost",
         "PYTHONUNBUFFERED": "1",
+        # The demo's Stripe is the offline sandbox; real keys and no STRIPE_API_BASE reach Stripe.
+        "STRIPE_API_BASE": stripe_url,
+        "STRIPE_SECRET_KEY": "sk_test_secportal_demo",
+        "STRIPE_WEBHOOK_SECRETS": webhook_secret,
     }
-    for port, what in [(args.port, "web"), (args.smtp_port, "SMTP")]:
+    for port, what in [
+        (args.port, "web"),
+        (args.smtp_port, "SMTP"),
+        (args.stripe_port, "Stripe sandbox"),
+    ]:
         if _port_open("127.0.0.1" if args.host == "0.0.0.0" else args.host, port):  # noqa: S104
             print(
                 f"Port {port} ({what}) is already in use: choose another with --port/--smtp-port."
@@ -107,6 +132,23 @@ def demo(argv: list[str]) -> int:
             "--log-level",
             "warning",
         ],
+        "stripe": [
+            python,
+            "-m",
+            "stripe_sandbox",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(args.stripe_port),
+            "--public-url",
+            stripe_url,
+            "--webhook-url",
+            f"http://127.0.0.1:{args.port}/stripe/webhook/",
+            "--webhook-secret",
+            webhook_secret,
+            "--state",
+            str(var_dir / "stripe-sandbox.json"),
+        ],
         "worker": [
             python,
             "-m",
@@ -134,14 +176,15 @@ def demo(argv: list[str]) -> int:
     try:
         for name, command in commands.items():
             children[name] = subprocess.Popen(command, env=env, start_new_session=True)
-        if not _wait_http(f"http://127.0.0.1:{args.port}/healthz", 60) or not _port_open(
-            "127.0.0.1", args.smtp_port
-        ):
+        ready = _wait_http(f"http://127.0.0.1:{args.port}/healthz", 60)
+        ready = ready and _wait_port(args.smtp_port, 20) and _wait_port(args.stripe_port, 30)
+        if not ready:
             print("The demo did not start: see the messages above.")
             return 1
         print(f"Ready: {site_url}", flush=True)
         print(f"  Consultancy owner: {_demo_logins()}", flush=True)
         print(f"  Mailbox (caught emails): {site_url}/mailbox/", flush=True)
+        print(f"  Stripe sandbox (offline Stripe): {stripe_url}", flush=True)
         print("  Press Ctrl-C to stop.", flush=True)
         while not stopping:
             for name, child in children.items():

@@ -1,0 +1,41 @@
+"""The offline Stripe sandbox over real HTTP, with its webhooks going to a live test server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from secportal.payments import gateway
+
+from .webhooks import SECRET
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[Any]:
+    from stripe_sandbox.testing import SandboxServer
+
+    with SandboxServer(webhook_secret=SECRET, webhook_retry_delays=(0.05, 0.1, 0.2)) as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server: Any, live_server: Any, settings: Any) -> Iterator[Any]:
+    """The sandbox, reset, sending webhooks to this test's live server; the app pointed at it."""
+    sandbox_server.reset()
+    sandbox_server.clear_faults()
+    sandbox_server.configure(
+        webhook_url=f"{live_server.url}/stripe/webhook/",
+        webhook_secret=SECRET,
+        public_url=sandbox_server.url,
+    )
+    settings.STRIPE_API_BASE = sandbox_server.url
+    settings.STRIPE_SECRET_KEY = "sk_test_secportal"
+    settings.STRIPE_WEBHOOK_SECRETS = [SECRET]
+    settings.SITE_URL = live_server.url
+    gateway._client.cache_clear()
+    yield sandbox_server
+    sandbox_server.drain(timeout=5)
+    sandbox_server.clear_faults()
+    gateway._client.cache_clear()
