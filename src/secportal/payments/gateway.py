@@ -20,7 +20,6 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 API_VERSION = "2026-10-28.endive"
-TIMEOUT_SECONDS = 15
 NETWORK_RETRIES = 2
 
 
@@ -43,7 +42,7 @@ class PaymentRefused(GatewayError):
 
 
 @cache
-def _client(api_key: str, api_base: str) -> stripe.StripeClient:
+def _client(api_key: str, api_base: str, timeout: float) -> stripe.StripeClient:
     base_addresses: dict[str, str] = {}
     if api_base:
         base_addresses = {"api": api_base, "connect": api_base, "files": api_base}
@@ -52,14 +51,14 @@ def _client(api_key: str, api_base: str) -> stripe.StripeClient:
         stripe_version=API_VERSION,
         base_addresses=base_addresses,  # type: ignore[arg-type]
         max_network_retries=NETWORK_RETRIES,
-        http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
+        http_client=stripe.RequestsClient(timeout=timeout),
     )
 
 
 def client() -> stripe.StripeClient:
     if not settings.STRIPE_SECRET_KEY:
         raise PaymentsUnavailable("Online payments are not configured (no Stripe key).")
-    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE, settings.STRIPE_TIMEOUT)
 
 
 def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
