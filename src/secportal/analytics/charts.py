@@ -13,10 +13,10 @@ from secportal.core.money import format_money
 
 WIDTH = 640
 HEIGHT = 260
-LEFT = 96  # room for the axis's money labels
+LEFT = 120  # room for the axis's money labels
 RIGHT = 8
 TOP = 14
-BOTTOM = 40  # room for the category labels
+BOTTOM = 44  # room for the category labels
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ class BarChart:
     height: int = HEIGHT
     left: int = LEFT
     right: int = WIDTH - RIGHT
-    label_y: int = HEIGHT - BOTTOM + 16
-    sub_y: int = HEIGHT - BOTTOM + 32
+    label_y: int = HEIGHT - BOTTOM + 18
+    sub_y: int = HEIGHT - BOTTOM + 36
 
 
 def bar_chart(

@@ -29,22 +29,13 @@ from typing import Any
 
 from django.db.models import (
     Avg,
-    BigIntegerField,
-    Case,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
-    F,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 
 from secportal.clients.models import Client
 from secportal.core.money import CURRENCIES
@@ -419,56 +410,48 @@ def top_clients(
     end: datetime.datetime,
     limit: int = 5,
 ) -> dict[str, list[TopClient]]:
-    """One query: per currency, the clients with the most revenue collected in [start, end).
+    """Two queries: per currency, the clients with the most revenue collected in [start, end).
 
     A client's revenue follows the dashboard's definition: its payments in the period minus
-    the refunds made in the period (whenever the refunded payment was made). Ranked in SQL
-    with a window function; clients with nothing collected (zero or less) are left out.
+    the refunds made in the period (whenever the refunded payment was made). Both sums are
+    grouped in SQL by currency and client; only those per-client totals (one row per client
+    and currency, never per invoice) are netted and ranked here. Clients with nothing
+    collected (zero or less) are left out.
     """
-    paid_in = Q(paid_at__gte=start, paid_at__lt=end)
-    refunds_in = Refund.objects.filter(
-        workspace=workspace, payment=OuterRef("pk"), refunded_at__gte=start, refunded_at__lt=end
+    client_fields = ("invoice__client_id", "invoice__client__public_id", "invoice__client__name")
+    paid = (
+        Payment.objects.filter(
+            workspace=workspace, duplicate=False, paid_at__gte=start, paid_at__lt=end
+        )
+        .values("currency", *client_fields)
+        .annotate(total=Sum("amount"))
+        .order_by()
     )
-    period_refunds = Subquery(
-        refunds_in.order_by().values("payment").annotate(total=Sum("amount")).values("total")[:1],
-        output_field=BigIntegerField(),
+    refunded = (
+        Refund.objects.filter(
+            workspace=workspace,
+            payment__duplicate=False,
+            refunded_at__gte=start,
+            refunded_at__lt=end,
+        )
+        .values("currency", "payment__invoice__client_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
     )
-    rows = (
-        Payment.objects.filter(workspace=workspace, duplicate=False)
-        .filter(paid_in | Exists(refunds_in))
-        .annotate(period_refund=Coalesce(period_refunds, Value(0), output_field=BigIntegerField()))
-        .values("currency", "invoice__client__public_id", "invoice__client__name")
-        .annotate(
-            revenue=Sum(
-                Case(
-                    When(paid_in, then=F("amount")),
-                    default=Value(0),
-                    output_field=BigIntegerField(),
+    refunds = {(r["currency"], r["payment__invoice__client_id"]): r["total"] for r in refunded}
+    ranked: dict[str, list[TopClient]] = defaultdict(list)
+    for row in paid:
+        revenue = row["total"] - refunds.get((row["currency"], row["invoice__client_id"]), 0)
+        if revenue > 0:
+            ranked[row["currency"]].append(
+                TopClient(
+                    str(row["invoice__client__public_id"]), row["invoice__client__name"], revenue
                 )
             )
-            - Sum("period_refund")
-        )
-        .filter(revenue__gt=0)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("currency")],
-                order_by=[F("revenue").desc(), F("invoice__client__name").asc()],
-            )
-        )
-        .filter(rank__lte=limit)
-        .order_by("currency", "rank")
-    )
-    result: dict[str, list[TopClient]] = defaultdict(list)
-    for row in rows:  # at most ``limit`` rows per currency
-        result[row["currency"]].append(
-            TopClient(
-                str(row["invoice__client__public_id"]),
-                row["invoice__client__name"],
-                row["revenue"],
-            )
-        )
-    return result
+    return {
+        currency: sorted(clients, key=lambda c: (-c.revenue, c.name))[:limit]
+        for currency, clients in ranked.items()
+    }
 
 
 def dashboard(workspace: Workspace, period: Period, today: datetime.date) -> Dashboard:
