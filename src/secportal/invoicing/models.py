@@ -72,6 +72,11 @@ class Invoice(TenantModel):
             models.Index(fields=["workspace", "client", "-id"], name="invoice_ws_client"),
             models.Index(fields=["workspace", "engagement", "-id"], name="invoice_ws_engagement"),
             models.Index(fields=["status", "due_date"], name="invoice_status_due"),
+            # The dashboard's outstanding/overdue/ageing figures read only this index.
+            models.Index(
+                fields=["workspace", "currency", "status", "due_date", "amount"],
+                name="invoice_ws_cur_status_due",
+            ),
         ]
 
     def __str__(self) -> str:
