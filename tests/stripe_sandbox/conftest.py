@@ -64,6 +64,7 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.statuses: list[int] = []
+        self.delay = 0.0
         self._cond = threading.Condition()
         receiver = self
 
@@ -73,6 +74,8 @@ class WebhookReceiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 with receiver._cond:
                     receiver.received.append(Received(dict(self.headers.items()), body))
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
@@ -84,7 +87,9 @@ class WebhookReceiver:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hooks"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     def wait_for(self, count: int, timeout: float = 5) -> list[Received]:
@@ -173,9 +178,7 @@ def checkout_params(**overrides: Any) -> dict[str, Any]:
     return params
 
 
-def create_session(
-    client: stripe.StripeClient, account: str | None, **overrides: Any
-) -> Any:
+def create_session(client: stripe.StripeClient, account: str | None, **overrides: Any) -> Any:
     options: dict[str, Any] = {"stripe_account": account} if account else {}
     return client.v1.checkout.sessions.create(checkout_params(**overrides), options)
 

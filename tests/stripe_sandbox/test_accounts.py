@@ -155,15 +155,23 @@ def test_links_expire_after_five_minutes(
 def test_account_link_needs_a_known_account_and_valid_urls(client: stripe.StripeClient) -> None:
     with pytest.raises(stripe.InvalidRequestError) as caught:
         client.v1.account_links.create(
-            {"account": "acct_1nope", "type": "account_onboarding",
-             "refresh_url": "http://a.example/r", "return_url": "http://a.example/x"}
+            {
+                "account": "acct_1nope",
+                "type": "account_onboarding",
+                "refresh_url": "http://a.example/r",
+                "return_url": "http://a.example/x",
+            }
         )
     assert caught.value.code == "resource_missing"
     account = create_account(client)
     with pytest.raises(stripe.InvalidRequestError) as caught:
         client.v1.account_links.create(
-            {"account": account.id, "type": "account_onboarding", "refresh_url": "nope",
-             "return_url": "http://a.example/x"}
+            {
+                "account": account.id,
+                "type": "account_onboarding",
+                "refresh_url": "nope",
+                "return_url": "http://a.example/x",
+            }
         )
     assert caught.value.param == "refresh_url"
     with pytest.raises(stripe.InvalidRequestError) as caught:

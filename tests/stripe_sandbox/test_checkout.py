@@ -88,8 +88,7 @@ def test_amount_limits(
     account = ready_account(client, sandbox)
     line = {
         "quantity": 1,
-        "price_data": {"currency": currency, "unit_amount": amount,
-                       "product_data": {"name": "x"}},
+        "price_data": {"currency": currency, "unit_amount": amount, "product_data": {"name": "x"}},
     }
     with pytest.raises(stripe.InvalidRequestError) as caught:
         create_session(client, account, line_items=[line], payment_intent_data={})
@@ -122,8 +121,17 @@ def test_other_creation_rules(sandbox: SandboxServer, client: stripe.StripeClien
         ({"customer_email": "nobody"}, "customer_email"),
         ({"line_items": [{"price": "price_123", "quantity": 1}]}, "line_items[0][price]"),
         (
-            {"line_items": [{"price_data": {"currency": "gbp", "unit_amount": 100,
-                                            "product_data": {"name": "x"}}}]},
+            {
+                "line_items": [
+                    {
+                        "price_data": {
+                            "currency": "gbp",
+                            "unit_amount": 100,
+                            "product_data": {"name": "x"},
+                        }
+                    }
+                ]
+            },
             "line_items[0][quantity]",
         ),
     ]
@@ -239,8 +247,13 @@ def test_payment_page_shows_merchant_item_amount_and_labelled_fields(
     assert "Redteam Ltd" in html
     assert "Invoice INV-0001" in html and "Web app pentest" in html
     assert "£1,250.00" in html
-    for field, label in [("email", "Email"), ("card_number", "Card number"),
-                         ("expiry", "Expiry"), ("cvc", "CVC"), ("name", "Name on card")]:
+    for field, label in [
+        ("email", "Email"),
+        ("card_number", "Card number"),
+        ("expiry", "Expiry"),
+        ("cvc", "CVC"),
+        ("name", "Name on card"),
+    ]:
         assert f"<label for={field}>{label}</label>" in html
         assert f"id={field} name={field}" in html
     assert 'value="ap@client.example"' in html
@@ -258,8 +271,13 @@ def test_paying_on_the_page_redirects_to_the_success_url(
     page = requests.get(session.url, timeout=5)
     answer = requests.post(
         sandbox.url + _form_action(page.text),
-        data={"email": "ap@client.example", "card_number": "4242 4242 4242 4242",
-              "expiry": "12 / 34", "cvc": "123", "name": "Ada Client"},
+        data={
+            "email": "ap@client.example",
+            "card_number": "4242 4242 4242 4242",
+            "expiry": "12 / 34",
+            "cvc": "123",
+            "name": "Ada Client",
+        },
         allow_redirects=False,
         timeout=5,
     )
@@ -281,15 +299,23 @@ def test_paying_on_the_page_redirects_to_the_success_url(
     ],
 )
 def test_declined_cards_show_the_message_and_leave_the_session_open(
-    sandbox: SandboxServer, client: stripe.StripeClient, card: str, message: str,
+    sandbox: SandboxServer,
+    client: stripe.StripeClient,
+    card: str,
+    message: str,
     decline_code: str,
 ) -> None:
     account = ready_account(client, sandbox)
     session = create_session(client, account)
     answer = requests.post(
         session.url,
-        data={"email": "ap@client.example", "card_number": card, "expiry": "12/34",
-              "cvc": "123", "name": "Ada"},
+        data={
+            "email": "ap@client.example",
+            "card_number": card,
+            "expiry": "12/34",
+            "cvc": "123",
+            "name": "Ada",
+        },
         allow_redirects=False,
         timeout=5,
     )
@@ -305,7 +331,9 @@ def test_declined_cards_show_the_message_and_leave_the_session_open(
     charge = client.v1.charges.retrieve(intent.latest_charge, None, options)
     assert (charge.status, charge.paid, charge.failure_message) == ("failed", False, message)
     assert sorted(e["type"] for e in sandbox.events()) == [
-        "account.updated", "charge.failed", "payment_intent.payment_failed"
+        "account.updated",
+        "charge.failed",
+        "payment_intent.payment_failed",
     ]
     # the same session can then be paid with a good card
     outcome = sandbox.pay(session.id)
@@ -330,8 +358,13 @@ def test_incomplete_form_fields_are_reported(
 ) -> None:
     account = ready_account(client, sandbox)
     session = create_session(client, account, customer_email=None)
-    base = {"email": "ap@client.example", "card_number": "4242424242424242", "expiry": "12/34",
-            "cvc": "123", "name": "Ada"}
+    base = {
+        "email": "ap@client.example",
+        "card_number": "4242424242424242",
+        "expiry": "12/34",
+        "cvc": "123",
+        "name": "Ada",
+    }
     for change, text in [
         ({"expiry": "13/34"}, "expiration date is incomplete"),
         ({"expiry": "01/20"}, "expiration date is in the past"),
@@ -342,9 +375,10 @@ def test_incomplete_form_fields_are_reported(
         answer = requests.post(session.url, data={**base, **change}, timeout=5)
         assert answer.status_code == 400
         assert "role=alert" in answer.text and text in answer.text.replace("&#x27;", "'")
-    assert client.v1.checkout.sessions.retrieve(
-        session.id, None, {"stripe_account": account}
-    ).status == "open"
+    assert (
+        client.v1.checkout.sessions.retrieve(session.id, None, {"stripe_account": account}).status
+        == "open"
+    )
 
 
 def test_expired_session_page_says_so(sandbox: SandboxServer, client: stripe.StripeClient) -> None:
@@ -360,8 +394,14 @@ def test_expired_session_page_says_so(sandbox: SandboxServer, client: stripe.Str
 def test_platform_sessions_show_the_platform_and_format_other_currencies(
     sandbox: SandboxServer, client: stripe.StripeClient
 ) -> None:
-    line = {"quantity": 2, "price_data": {"currency": "eur", "unit_amount": 123456,
-                                          "product_data": {"name": "Retainer"}}}
+    line = {
+        "quantity": 2,
+        "price_data": {
+            "currency": "eur",
+            "unit_amount": 123456,
+            "product_data": {"name": "Retainer"},
+        },
+    }
     session = create_session(client, None, line_items=[line], payment_intent_data={})
     html = requests.get(session.url, timeout=5).text
     assert "€2,469.12" in html and "Qty 2" in html

@@ -58,8 +58,9 @@ def test_every_request_the_app_sends_passes_the_schema(
     intent = client.v1.payment_intents.retrieve(paid.payment_intent, None, on_account)
     client.v1.charges.retrieve(intent.latest_charge, None, on_account)
     refund = {"charge": intent.latest_charge, "refund_application_fee": True}
-    client.v1.refunds.create({**refund, "amount": 100, "metadata": {"reason": "goodwill"}},
-                             on_account)
+    client.v1.refunds.create(
+        {**refund, "amount": 100, "metadata": {"reason": "goodwill"}}, on_account
+    )
     client.v1.refunds.create({**refund, "reason": "requested_by_customer"}, on_account)
     client.v1.application_fees.list({"limit": 10})
     statuses = [(r["route"], r["status"]) for r in sandbox.requests()]
@@ -134,8 +135,12 @@ def test_bad_enum_on_account_links_bypasses_validation_then_fails_on_business_ru
     account = create_account(client)
     with pytest.raises(stripe.InvalidRequestError) as caught:
         client.v1.account_links.create(
-            {"account": account.id, "type": "nope", "refresh_url": "http://a.example/r",
-             "return_url": "http://a.example/x"}
+            {
+                "account": account.id,
+                "type": "nope",
+                "refresh_url": "http://a.example/r",
+                "return_url": "http://a.example/x",
+            }
         )
     assert caught.value.param == "type"
 
@@ -179,8 +184,12 @@ def test_coercion_to_the_schemas_types() -> None:
         "/v1/refunds",
         {"charge": "ch_1", "amount": "500", "refund_application_fee": "true", "metadata": ""},
     )
-    assert params == {"charge": "ch_1", "amount": 500, "refund_application_fee": True,
-                      "metadata": ""}
+    assert params == {
+        "charge": "ch_1",
+        "amount": 500,
+        "refund_application_fee": True,
+        "metadata": "",
+    }
     with pytest.raises(Exception, match="Invalid boolean: yes"):
         schema.validate("POST", "/v1/refunds", {"refund_application_fee": "yes"})
     with pytest.raises(Exception, match="Invalid reason"):

@@ -54,7 +54,9 @@ def test_every_response_has_a_request_id_and_the_version_is_recorded(
         assert requests.get(sandbox.url + path, timeout=5).headers["Request-Id"].startswith("req_")
 
 
-def test_unknown_url_is_404_unrecognized(client: stripe.StripeClient, sandbox: SandboxServer) -> None:
+def test_unknown_url_is_404_unrecognized(
+    client: stripe.StripeClient, sandbox: SandboxServer
+) -> None:
     response = requests.post(
         f"{sandbox.url}/v1/customers", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5
     )

@@ -1,0 +1,131 @@
+"""``--state`` persistence, the command line, and the testing helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from stripe_sandbox.testing import SandboxServer
+
+from .conftest import checkout_params, create_account, make_client
+
+
+def test_state_survives_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "sandbox.json"
+    with SandboxServer(state_path=str(state)) as first:
+        client = make_client(first.url)
+        account = create_account(client, idempotency_key=None)
+        first.complete_onboarding(account.id)
+        options = {"stripe_account": account.id, "idempotency_key": "k-1"}
+        session = client.v1.checkout.sessions.create(checkout_params(), options)
+        first.advance_clock(60)
+    saved = json.loads(state.read_text())
+    assert saved["format"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["sandbox.json"]  # no temp files left
+    with SandboxServer(state_path=str(state)) as second:
+        client = make_client(second.url)
+        again = client.v1.checkout.sessions.retrieve(
+            session.id, None, {"stripe_account": account.id}
+        )
+        assert again.status == "open"
+        replay = client.v1.checkout.sessions.create(checkout_params(), options)
+        assert replay.id == session.id
+        assert replay.last_response.headers["Idempotent-Replayed"] == "true"
+        assert client.v1.accounts.retrieve(account.id).charges_enabled is True
+        assert second.control("GET", "clock")["offset"] == 60
+        # its pages are on the new port; the stored URL keeps the old one, as a real restart would
+        assert requests.get(f"{second.url}/c/pay/{session.id}", timeout=5).status_code == 200
+
+
+def test_help_documents_the_flags() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "stripe_sandbox", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    for flag in (
+        "--host",
+        "--port",
+        "--webhook-url",
+        "--webhook-secret",
+        "--public-url",
+        "--state",
+        "--spec",
+        "--webhook-retry-delays",
+    ):
+        assert flag in out
+
+
+def test_the_command_serves_until_terminated(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "stripe_sandbox",
+            "--port",
+            "0",
+            "--state",
+            str(tmp_path / "s.json"),
+            "--webhook-secret",
+            "whsec_cli",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stderr is not None
+        url = None
+        lines = []
+        deadline = time.monotonic() + 20
+        while url is None and time.monotonic() < deadline:
+            line = process.stderr.readline()
+            lines.append(line)
+            found = re.search(r"listening on (http://\S+)", line)
+            url = found.group(1) if found else None
+        assert url, lines
+        assert requests.get(f"{url}/_sandbox/health", timeout=5).json() == {"ok": True}
+        assert requests.get(f"{url}/_sandbox/config", timeout=5).json()["webhook_secret"] == (
+            "whsec_cli"
+        )
+        while not any("state file:" in line for line in lines):  # the last startup line
+            lines.append(process.stderr.readline())
+        assert any(
+            "newer than that spec" in line and "controller[fees][payer]" in line for line in lines
+        ), lines
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+
+def test_control_index_lists_endpoints(sandbox: SandboxServer) -> None:
+    index = sandbox.control("GET", "")
+    assert "POST /_sandbox/checkout/(?P<session>[^/]+)/pay" in index["endpoints"]
+    assert index["spec"]["api_version"] == "2023-08-16"
+    assert (
+        "POST /v1/accounts controller[stripe_dashboard][type]"
+        in (index["newer_parameters_allowlisted"])
+    )
+    home = requests.get(sandbox.url + "/", timeout=5)
+    assert "Stripe sandbox" in home.text
+
+
+def test_configuration_after_start_accepts_form_bodies(sandbox: SandboxServer) -> None:
+    answer = requests.post(
+        f"{sandbox.url}/_sandbox/config",
+        data={"webhook_url": "http://127.0.0.1:9/hook", "webhook_secret": "whsec_new"},
+        timeout=5,
+    )
+    assert answer.status_code == 200
+    assert answer.json()["webhook_url"] == "http://127.0.0.1:9/hook"
+    assert sandbox.control("GET", "config")["webhook_secret"] == "whsec_new"
