@@ -15,3 +15,11 @@ SITE_URL = "http://testserver"
 STRIPE_SECRET_KEY = "sk_test_secportal"
 STRIPE_WEBHOOK_SECRETS = ["whsec_test_secportal"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: live-server tests (Stripe's webhooks arriving while the test runs)
+    # then give each thread its own connection, as the web processes of the demo have.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-secportal.sqlite3")}  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["init_command"] = (  # noqa: F405
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+    )

@@ -5,18 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0001_initial'),
-        ('engagements', '0001_initial'),
-        ('invoicing', '0001_initial'),
-        ('workspaces', '0001_initial'),
+        ("clients", "0001_initial"),
+        ("engagements", "0001_initial"),
+        ("invoicing", "0001_initial"),
+        ("workspaces", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['workspace', 'currency', 'status', 'due_date', 'amount'], name='invoice_ws_cur_status_due'),
+            model_name="invoice",
+            index=models.Index(
+                fields=["workspace", "currency", "status", "due_date", "amount"],
+                name="invoice_ws_cur_status_due",
+            ),
         ),
     ]
