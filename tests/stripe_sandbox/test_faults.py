@@ -87,10 +87,11 @@ def test_timeouts_after_processing_are_healed_by_the_idempotency_key(
     account = ready_account(make_client(sandbox.url), sandbox)
     sandbox.set_faults(timeout_count=1, timeout_seconds=1.0, timeout_after_processing=True)
     options = {"stripe_account": account, "idempotency_key": "invoice-9-attempt-1"}
+    params = checkout_params()
     with pytest.raises(stripe.APIConnectionError):
-        client.v1.checkout.sessions.create(checkout_params(), options)
+        client.v1.checkout.sessions.create(params, options)
     assert sandbox.counters()["objects"]["checkout.session"] == 1  # it was created
-    session = client.v1.checkout.sessions.create(checkout_params(), options)
+    session = client.v1.checkout.sessions.create(params, options)
     assert session.last_response.headers["Idempotent-Replayed"] == "true"
     assert sandbox.counters()["objects"]["checkout.session"] == 1
 

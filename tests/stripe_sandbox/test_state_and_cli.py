@@ -25,7 +25,8 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
         account = create_account(client, idempotency_key=None)
         first.complete_onboarding(account.id)
         options = {"stripe_account": account.id, "idempotency_key": "k-1"}
-        session = client.v1.checkout.sessions.create(checkout_params(), options)
+        params = checkout_params()
+        session = client.v1.checkout.sessions.create(params, options)
         first.advance_clock(60)
     saved = json.loads(state.read_text())
     assert saved["format"] == 1
@@ -36,7 +37,7 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
             session.id, None, {"stripe_account": account.id}
         )
         assert again.status == "open"
-        replay = client.v1.checkout.sessions.create(checkout_params(), options)
+        replay = client.v1.checkout.sessions.create(params, options)
         assert replay.id == session.id
         assert replay.last_response.headers["Idempotent-Replayed"] == "true"
         assert client.v1.accounts.retrieve(account.id).charges_enabled is True
