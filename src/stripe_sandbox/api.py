@@ -60,6 +60,7 @@ def handle(sb: Sandbox, request: Request) -> Response:
         "replayed": False,
         "fault": None,
         "error": None,
+        "newer_parameters": [],
     }
     try:
         response = _handle(sb, request, entry)
@@ -137,6 +138,7 @@ def _handle(sb: Sandbox, request: Request, entry: dict[str, Any]) -> Response:
         account=account, request_id=request.request_id, idempotency_key=key, api_version=version
     )
     response = _execute(sb, route, path_params, raw, ctx, base, request)
+    entry["newer_parameters"] = ctx.newer_parameters
     if fault == "timeout":
         entry["fault"] = "timeout"
         sb.faults.sleep(sb.faults.timeout_seconds())
@@ -174,6 +176,7 @@ def _execute(
                 with sb.store.lock:
                     sb.store.idempotency.pop(scope, None)
             return _error(exc, base)
+        ctx.newer_parameters = newer
         if newer:
             logger.info(
                 "%s %s: accepted %s, newer than Stripe's %s spec (allowlisted in schema.py)",

@@ -133,9 +133,7 @@ def events_log(
 def webhooks_log(
     sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]
 ) -> Response:
-    with sb.webhooks._cond:
-        log = list(sb.webhooks.log)
-        stats = dict(sb.webhooks.stats)
+    log, stats = sb.webhooks.snapshot()
     if params.get("event"):
         log = [e for e in log if e["event"] == params["event"]]
     return Response.json(

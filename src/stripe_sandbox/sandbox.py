@@ -26,6 +26,7 @@ logger = logging.getLogger("stripe_sandbox")
 
 PLATFORM_ACCOUNT = "acct_1SandboxPlatform0000"
 PLATFORM_APPLICATION = "ca_SandboxPlatformApplication0"
+IDEMPOTENCY_TTL = 24 * 60 * 60
 
 
 @dataclass
@@ -111,9 +112,23 @@ class Sandbox:
 
                 with self.store.lock:
                     checkout.expire_due(self)
+                    self._prune_idempotency()
                     self.store.save()
             except Exception:
                 logger.exception("expiry sweep failed")
+
+    def _prune_idempotency(self) -> None:
+        """Stripe forgets idempotency keys after 24 hours."""
+        cutoff = time.time() - IDEMPOTENCY_TTL
+        stale = [
+            key
+            for key, record in self.store.idempotency.items()
+            if not record.get("in_progress") and record.get("created", cutoff) < cutoff
+        ]
+        for key in stale:
+            del self.store.idempotency[key]
+        if stale:
+            self.store.touch()
 
     def reset(self) -> None:
         with self.store.lock:
@@ -271,13 +286,10 @@ class Sandbox:
                 obj["line_items"] = checkout.line_items_list(self, obj["id"], {"limit": 100})
                 self._expand_path(obj["line_items"], rest, owner, full)
                 return
-            raise invalid(
-                f"This property cannot be expanded ({full}). You may want to try expanding "
-                "'data." + full + "' instead."
-                if obj.get("object") == "list"
-                else f"This property cannot be expanded ({full}).",
-                param="expand",
-            )
+            message = f"This property cannot be expanded ({full})."
+            if obj.get("object") == "list":
+                message += f" You may want to try expanding 'data.{full}' instead."
+            raise invalid(message, param="expand")
         value = obj[head]
         if isinstance(value, str):
             target = self.store.get(value)
@@ -306,7 +318,7 @@ class Sandbox:
                 "responses": dict(sorted(responses.items())),
                 "objects": self.store.counts(),
                 "events": dict(sorted(events.items())),
-                "webhooks": dict(sorted(self.webhooks.stats.items())),
+                "webhooks": dict(sorted(self.webhooks.snapshot()[1].items())),
                 "faults": dict(sorted(self.faults.injected.items())),
             }
 

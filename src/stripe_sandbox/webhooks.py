@@ -139,6 +139,11 @@ class Dispatcher:
                 heapq.heappush(self._heap, job)
             self._cond.notify_all()
 
+    def snapshot(self) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """A copy of the delivery log and the counts by outcome."""
+        with self._cond:
+            return [dict(e) for e in self.log], dict(self.stats)
+
     def pending(self) -> int:
         with self._cond:
             return len(self._heap) + self._in_flight

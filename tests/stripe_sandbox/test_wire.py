@@ -130,3 +130,23 @@ def test_stripe_account_header_naming_an_unknown_account_is_403(sandbox: Sandbox
         client.v1.checkout.sessions.list(options={"stripe_account": "acct_1nothere"})
     assert caught.value.json_body["error"]["code"] == "account_invalid"
     assert "does not have access to account 'acct_1nothere'" in str(caught.value.user_message)
+
+
+def test_expand_of_an_unknown_property_is_refused(
+    sandbox: SandboxServer, client: stripe.StripeClient
+) -> None:
+    account = create_account(client)
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.accounts.retrieve(account.id, {"expand": ["nothing"]})
+    assert caught.value.param == "expand"
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.accounts.list({"expand": ["nothing"]})
+    assert "data.nothing" in str(caught.value.user_message)
+
+
+def test_the_request_log_names_allowlisted_newer_parameters(
+    sandbox: SandboxServer, client: stripe.StripeClient
+) -> None:
+    create_account(client)
+    client.v1.accounts.create({"type": "express"})
+    assert [r["newer_parameters"] for r in sandbox.requests()] == [["controller"], []]
