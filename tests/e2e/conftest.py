@@ -129,7 +129,7 @@ class Demo:
         return result.stdout
 
     def shell(self, code: str) -> str:
-        return self.manage("shell", "-c", code)
+        return self.manage("shell", "-v", "0", "-c", code).strip()
 
 
 def _demo_env(var_dir: Path) -> dict[str, str]:
@@ -349,7 +349,27 @@ def local(url: str, demo: Demo) -> str:
 class SentInvoice:
     number: str
     url: str  # the owner's invoice page
-    amount: str  # as displayed, e.g. £1,250.50
+    pay_link: str  # the email's Pay Invoice link
+
+
+def ensure_stripe_connected(page: Page) -> None:
+    """Connect through the sandbox's onboarding unless the story already did."""
+    page.goto("/settings/")
+    connect = page.locator("#stripe").get_by_role("button", name="Connect Stripe Account")
+    if connect.count():
+        connect.click()
+        page.get_by_role("button", name="Complete onboarding").click()
+    expect(page.locator("#stripe")).to_contain_text("Ready to take payments")
+
+
+@pytest.fixture(scope="session")
+def sent_invoice(owner: Page, mailbox: Mailbox, demo: Demo) -> SentInvoice:
+    """A sent, unpaid invoice and its pay link (for the phone and accessibility checks)."""
+    ensure_stripe_connected(owner)
+    url = create_invoice(owner, amount="2,400", description="Phishing simulation (phone check)")
+    number = send_invoice(owner)
+    link = mailbox.link(f"Invoice {number} from {WORKSPACE}", "Pay Invoice", to=CLIENT_EMAIL)
+    return SentInvoice(number=number, url=url, pay_link=local(link, demo))
 
 
 def create_invoice(
@@ -455,6 +475,7 @@ __all__ = [
     "axe_violations",
     "create_invoice",
     "describe_violations",
+    "ensure_stripe_connected",
     "local",
     "send_invoice",
 ]
