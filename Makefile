@@ -19,7 +19,13 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-install: $(BIN)/.installed
+# The browser tests' axe-core (tests/e2e/package.json), when npm is there; without it they skip.
+E2E_NODE := tests/e2e/node_modules/.package-lock.json
+$(E2E_NODE): tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error \
+		|| echo "npm ci --prefix tests/e2e failed: the accessibility tests will skip"
+
+install: $(BIN)/.installed $(if $(shell command -v npm),$(E2E_NODE))
 
 demo: install
 	$(BIN)/secportal demo --host $(HOST) --port $(PORT) $(DEMO_ARGS)
