@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
-    Avg,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -291,7 +290,11 @@ def _sum(expression: Any, condition: Q | None = None) -> Sum:
 
 
 def open_invoice_figures(workspace: Workspace, today: datetime.date) -> dict[str, dict[str, Any]]:
-    """One query: outstanding, overdue, ageing and counts by shown status, per currency."""
+    """One query: outstanding, overdue, ageing and counts by shown status, per currency.
+
+    It counts ``status`` (not ``id``) so that PostgreSQL answers from the covering index
+    ``invoice_ws_cur_status_due`` alone.
+    """
     day = datetime.timedelta(days=1)
     outstanding = Q(status__in=[InvoiceStatus.SENT, InvoiceStatus.OVERDUE])
     overdue = status_filter(InvoiceStatus.OVERDUE, today)
@@ -304,15 +307,15 @@ def open_invoice_figures(workspace: Workspace, today: datetime.date) -> dict[str
     }
     aggregates: dict[str, Any] = {
         "outstanding_amount": _sum("amount", outstanding),
-        "outstanding_count": Count("id", filter=outstanding),
+        "outstanding_count": Count("status", filter=outstanding),
         "overdue_amount": _sum("amount", overdue),
-        "overdue_count": Count("id", filter=overdue),
+        "overdue_count": Count("status", filter=overdue),
     }
     for key, condition in buckets.items():
         aggregates[f"age_{key}_amount"] = _sum("amount", condition)
-        aggregates[f"age_{key}_count"] = Count("id", filter=condition)
+        aggregates[f"age_{key}_count"] = Count("status", filter=condition)
     for status in STATUS_KEYS:
-        aggregates[f"status_{status}"] = Count("id", filter=status_filter(status, today))
+        aggregates[f"status_{status}"] = Count("status", filter=status_filter(status, today))
     rows = (
         Invoice.objects.filter(workspace=workspace)
         .values("currency")
@@ -323,39 +326,81 @@ def open_invoice_figures(workspace: Workspace, today: datetime.date) -> dict[str
 
 
 def _collected_in(
-    workspace: Workspace, start: datetime.datetime, end: datetime.datetime
-) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Two queries: payments paid in [start, end) and refunds made in it, per currency."""
+    workspace: Workspace, start: datetime.datetime, end: datetime.datetime, limit: int = 5
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], dict[str, list[TopClient]]]:
+    """Two queries: the period's payments and refunds, grouped by currency and client.
+
+    From those rows (one per client and currency, never per invoice) come the per-currency
+    totals and the top clients, so the payments are joined to their invoices only once.
+    A client's revenue is its payments in the period minus the refunds made in the period
+    (whenever the refunded payment was made); clients with nothing collected are left out.
+    """
     tz = workspace.tz
     days_to_pay = ExpressionWrapper(
         TruncDate("paid_at", tzinfo=tz) - TruncDate("invoice__sent_at", tzinfo=tz),
         output_field=DurationField(),
     )
-    payments = (
+    client_fields = ("invoice__client_id", "invoice__client__public_id", "invoice__client__name")
+    paid = (
         Payment.objects.filter(
             workspace=workspace, duplicate=False, paid_at__gte=start, paid_at__lt=end
         )
-        .values("currency")
+        .values("currency", *client_fields)
         .annotate(
             gross=_sum("amount"),
             fees=_sum("application_fee"),
             count=Count("id"),
-            avg_days=Avg(days_to_pay),
+            days=Sum(days_to_pay),
+            days_count=Count(days_to_pay),
         )
-        .order_by("currency")
+        .order_by()
     )
-    refunds = (
+    refunded = (
         Refund.objects.filter(
             workspace=workspace,
             payment__duplicate=False,
             refunded_at__gte=start,
             refunded_at__lt=end,
         )
-        .values("currency")
+        .values("currency", "payment__invoice__client_id")
         .annotate(amount=_sum("amount"), fees=_sum("fee_refunded"))
-        .order_by("currency")
+        .order_by()
     )
-    return {r["currency"]: r for r in payments}, {r["currency"]: r for r in refunds}
+    payments: dict[str, dict[str, Any]] = {}
+    refunds: dict[str, dict[str, Any]] = {}
+    by_client: dict[tuple[str, int], int] = {}
+    for row in refunded:
+        totals = refunds.setdefault(row["currency"], {"amount": 0, "fees": 0})
+        totals["amount"] += row["amount"]
+        totals["fees"] += row["fees"]
+        key = (row["currency"], row["payment__invoice__client_id"])
+        by_client[key] = by_client.get(key, 0) + row["amount"]
+    ranked: dict[str, list[TopClient]] = defaultdict(list)
+    for row in paid:
+        totals = payments.setdefault(
+            row["currency"], {"gross": 0, "fees": 0, "count": 0, "days": None, "days_count": 0}
+        )
+        totals["gross"] += row["gross"]
+        totals["fees"] += row["fees"]
+        totals["count"] += row["count"]
+        if row["days"] is not None:
+            totals["days"] = row["days"] if totals["days"] is None else totals["days"] + row["days"]
+            totals["days_count"] += row["days_count"]
+        revenue = row["gross"] - by_client.get((row["currency"], row["invoice__client_id"]), 0)
+        if revenue > 0:
+            ranked[row["currency"]].append(
+                TopClient(
+                    str(row["invoice__client__public_id"]), row["invoice__client__name"], revenue
+                )
+            )
+    for totals in payments.values():
+        days, n = totals.pop("days"), totals.pop("days_count")
+        totals["avg_days"] = days / n if days is not None and n else None
+    tops = {
+        currency: sorted(clients, key=lambda c: (-c.revenue, c.name))[:limit]
+        for currency, clients in ranked.items()
+    }
+    return payments, refunds, tops
 
 
 def monthly_revenue(workspace: Workspace, today: datetime.date) -> dict[str, list[MonthRevenue]]:
@@ -404,63 +449,12 @@ def _month_key(value: datetime.date | datetime.datetime, tz: datetime.tzinfo) ->
     return value.replace(day=1)
 
 
-def top_clients(
-    workspace: Workspace,
-    start: datetime.datetime,
-    end: datetime.datetime,
-    limit: int = 5,
-) -> dict[str, list[TopClient]]:
-    """Two queries: per currency, the clients with the most revenue collected in [start, end).
-
-    A client's revenue follows the dashboard's definition: its payments in the period minus
-    the refunds made in the period (whenever the refunded payment was made). Both sums are
-    grouped in SQL by currency and client; only those per-client totals (one row per client
-    and currency, never per invoice) are netted and ranked here. Clients with nothing
-    collected (zero or less) are left out.
-    """
-    client_fields = ("invoice__client_id", "invoice__client__public_id", "invoice__client__name")
-    paid = (
-        Payment.objects.filter(
-            workspace=workspace, duplicate=False, paid_at__gte=start, paid_at__lt=end
-        )
-        .values("currency", *client_fields)
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    refunded = (
-        Refund.objects.filter(
-            workspace=workspace,
-            payment__duplicate=False,
-            refunded_at__gte=start,
-            refunded_at__lt=end,
-        )
-        .values("currency", "payment__invoice__client_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    refunds = {(r["currency"], r["payment__invoice__client_id"]): r["total"] for r in refunded}
-    ranked: dict[str, list[TopClient]] = defaultdict(list)
-    for row in paid:
-        revenue = row["total"] - refunds.get((row["currency"], row["invoice__client_id"]), 0)
-        if revenue > 0:
-            ranked[row["currency"]].append(
-                TopClient(
-                    str(row["invoice__client__public_id"]), row["invoice__client__name"], revenue
-                )
-            )
-    return {
-        currency: sorted(clients, key=lambda c: (-c.revenue, c.name))[:limit]
-        for currency, clients in ranked.items()
-    }
-
-
 def dashboard(workspace: Workspace, period: Period, today: datetime.date) -> Dashboard:
-    """Every figure of the dashboard: 7 queries, whatever the data."""
+    """Every figure of the dashboard: 5 queries, whatever the data."""
     start, end = period.bounds(workspace.tz)
     invoices = open_invoice_figures(workspace, today)
-    payments, refunds = _collected_in(workspace, start, end)
+    payments, refunds, tops = _collected_in(workspace, start, end)
     months = monthly_revenue(workspace, today)
-    tops = top_clients(workspace, start, end)
 
     status_counts = dict.fromkeys(STATUS_KEYS, 0)
     figures = []
