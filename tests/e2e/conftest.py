@@ -195,6 +195,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[
             [
                 str(secportal),
                 "demo",
+                "--host",
+                "127.0.0.1",
                 "--port",
                 str(port),
                 "--smtp-port",
