@@ -121,3 +121,31 @@ def test_deauthorized_marks_the_account_disconnected(browser, tenant):
     )
     account = ConnectedAccount.objects.get()
     assert account.disconnected_at is not None and not account.ready
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_endpoint_answers_at_once_and_the_real_worker_processes_the_event(tenant, settings):
+    """With the durable task backend the event is stored and queued; the worker applies it."""
+    from django.core.management import call_command
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}
+    }
+    ConnectedAccount.objects.create(workspace=tenant.workspace, stripe_account_id="acct_q")
+    body = event(
+        "account.updated",
+        {"id": "acct_q", "object": "account", "details_submitted": True, "charges_enabled": True},
+        event_id="evt_queued",
+        account="acct_q",
+    )
+    assert post_event(HttpClient(), body).status_code == 200
+    assert post_event(HttpClient(), body).status_code == 200  # a repeat while queued
+    stored = StripeEvent.objects.get(event_id="evt_queued")
+    assert stored.processed_at is None and stored.deliveries == 2
+    assert not ConnectedAccount.objects.get().ready
+    call_command(
+        "db_worker", "--batch", "--queue-name", "*", "--no-startup-delay", "--no-reload", "-v", "0"
+    )
+    stored.refresh_from_db()
+    assert stored.processed_at is not None and stored.outcome == "account updated"
+    assert ConnectedAccount.objects.get().ready

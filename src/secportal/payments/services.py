@@ -551,6 +551,21 @@ def store_event(payload: dict[str, Any]) -> tuple[StripeEvent, bool]:
     return event, created
 
 
+def accept_event(payload: dict[str, Any]) -> StripeEvent:
+    """Store a verified event and queue its processing, in one transaction, then answer.
+
+    The task row commits with the event, so an accepted event is never lost; a repeat
+    delivery of an event not yet processed queues it again, which costs one no-op.
+    """
+    from .tasks import process_stripe_event
+
+    with transaction.atomic():
+        event, _created = store_event(payload)
+        if event.processed_at is None:
+            process_stripe_event.enqueue(event.pk)
+    return event
+
+
 def process_event(event_pk: int) -> str:
     """Apply one stored event exactly once, however often and concurrently it arrives."""
     with transaction.atomic():
@@ -586,6 +601,19 @@ def _dispatch(kind: str, payload: dict[str, Any]) -> str:
 # Safety nets -----------------------------------------------------------------------------
 
 RECONCILE_AFTER = datetime.timedelta(minutes=3)
+
+
+def requeue_unprocessed_events(older_than: datetime.timedelta = RECONCILE_AFTER) -> int:
+    """Queue again the stored events whose processing failed (e.g. Stripe was unreachable)."""
+    from .tasks import process_stripe_event
+
+    stale = StripeEvent.objects.filter(
+        processed_at=None, received_at__lt=timezone.now() - older_than
+    ).values_list("pk", flat=True)[:500]
+    ids = list(stale)
+    for pk in ids:
+        process_stripe_event.enqueue(pk)
+    return len(ids)
 
 
 def reconcile_open_sessions(older_than: datetime.timedelta = RECONCILE_AFTER) -> dict[str, int]:

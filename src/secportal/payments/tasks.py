@@ -1,7 +1,18 @@
 from crontask import cron
 from django.tasks import task
 
-from . import services
+from . import gateway, services
+from .models import StripeEvent
+
+
+@task
+def process_stripe_event(event_pk: int) -> str:
+    """Apply one stored webhook event (once, however often it is queued)."""
+    try:
+        return services.process_event(event_pk)
+    except gateway.GatewayError as exc:
+        StripeEvent.objects.filter(pk=event_pk).update(error=exc.message)
+        raise
 
 
 @task
@@ -17,5 +28,8 @@ def expire_invoice_checkouts(invoice_id: int) -> int:
 @cron("*/5 * * * *")
 @task
 def reconcile_checkouts() -> dict[str, int]:
-    """Every five minutes: re-read open Checkout Sessions, so a lost webhook costs nothing."""
-    return services.reconcile_open_sessions()
+    """Every five minutes: re-read open Checkout Sessions, so a lost webhook costs nothing,
+    and queue again any stored event whose processing failed."""
+    outcomes = services.reconcile_open_sessions()
+    outcomes["events requeued"] = services.requeue_unprocessed_events()
+    return outcomes
