@@ -322,3 +322,36 @@ def test_any_text_is_either_a_valid_amount_or_a_money_error(text: str, currency:
     whole = digits_and_commas.group(0)
     if "," in whole:
         assert whole == f"{int(whole.replace(',', '')):,}" or whole.startswith("0")
+
+
+# The fast formatter (a cached prefix/suffix and separators per currency and locale) must say
+# exactly what Babel says, for every amount the app can hold and for the locales it may use.
+FAST_LOCALES = ["en_GB", "en_US", "de_DE", "fr_FR", "de_CH", "en_IE", "nl_NL", "ja_JP"]
+
+
+@given(
+    minor=st.integers(min_value=-(10**15), max_value=10**15)
+    | st.integers(min_value=0, max_value=MAXIMUM_CHARGE),
+    currency=st.sampled_from(CURRENCIES),
+    locale=st.sampled_from([None, *FAST_LOCALES]),
+)
+@example(minor=0, currency="GBP", locale=None)
+@example(minor=-1, currency="EUR", locale=None)
+@example(minor=100_000, currency="EUR", locale="de_DE")
+@example(minor=99_999_999, currency="USD", locale="en_US")
+def test_fast_format_money_is_babels(minor: int, currency: str, locale: str | None) -> None:
+    from secportal.core.money import DEFAULT_LOCALE, babel_format_money
+
+    assert format_money(minor, currency, locale) == babel_format_money(
+        minor, currency, locale or DEFAULT_LOCALE[currency]
+    )
+
+
+def test_fast_formatter_is_used_for_the_default_locales_and_refuses_odd_groupings() -> None:
+    from secportal.core.money import DEFAULT_LOCALE, _fast_formatter
+
+    for currency in CURRENCIES:
+        assert _fast_formatter(currency, DEFAULT_LOCALE[currency]) is not None
+    # Indian grouping (12,34,567.89) is not groups of three: Babel formats it.
+    assert _fast_formatter("GBP", "en_IN") is None
+    assert format_money(123456789, "GBP", "en_IN") == "£12,34,567.89"

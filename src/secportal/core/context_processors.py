@@ -8,4 +8,6 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
     return {
         "workspace": getattr(request, "workspace", None),
         "membership": getattr(request, "membership", None),
+        # Every workspace the person belongs to (loaded once by ``workspace_view``).
+        "memberships": getattr(request, "memberships", ()),
     }

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import format_currency, get_currency_symbol
+from babel.core import Locale
+from babel.numbers import (
+    format_currency,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_pattern,
+)
 
 CURRENCIES = ("GBP", "USD", "EUR")
 CURRENCY_CHOICES = [(code, code) for code in CURRENCIES]
@@ -160,9 +169,67 @@ def to_decimal(minor: int, currency: str) -> Decimal:
 
 def format_money(minor: int, currency: str, locale: str | None = None) -> str:
     """``£1,250.50``; ``1.250,50 €`` where the locale wants it."""
-    return format_currency(
-        to_decimal(minor, currency), currency, locale=locale or DEFAULT_LOCALE[currency]
-    )
+    locale = locale or DEFAULT_LOCALE[currency]
+    fast = _fast_formatter(currency, locale)
+    if fast is not None:
+        return fast(minor)
+    return babel_format_money(minor, currency, locale)
+
+
+def babel_format_money(minor: int, currency: str, locale: str) -> str:
+    """Babel's own formatting (slow: it parses and applies the CLDR pattern on every call)."""
+    return format_currency(to_decimal(minor, currency), currency, locale=locale)
+
+
+# Samples the fast formatter must reproduce exactly before it is used instead of Babel's.
+_CHECKS = (0, 1, 9, 10, 99, 100, 999, 1_000, 12_345, 123_456, 1_234_567, 99_999_999, 10**15 + 7)
+
+
+@functools.cache
+def _fast_formatter(currency: str, locale: str) -> Callable[[int], str] | None:
+    """Babel's currency format for one (currency, locale), worked out once: the prefix and
+    suffix around the number (sign and symbol included) and the separators, then applied with
+    plain integer arithmetic. ``None`` (use Babel) unless the pattern is the plain kind these
+    locales have: groups of three, the currency's own number of decimals, no scaling."""
+    if currency not in MINOR_UNIT_DIGITS:
+        return None
+    try:
+        parsed = Locale.parse(locale)
+        pattern = parse_pattern(parsed.currency_formats["standard"])
+    except (ValueError, LookupError, TypeError):
+        return None
+    if pattern.grouping != (3, 3) or pattern.scale != 0 or pattern.exp_prec:
+        return None
+    digits = MINOR_UNIT_DIGITS[currency]
+    unit = 10**digits
+    group, point = get_group_symbol(parsed), get_decimal_symbol(parsed)
+
+    def number(value: int) -> str:
+        whole, fraction = divmod(value, unit)
+        text = f"{whole:,}".replace(",", group)
+        return f"{text}{point}{fraction:0{digits}d}" if digits else text
+
+    affixes = []
+    for sign in (1, -1):
+        sample = 1_234_567 * unit + (unit - 1 if digits else 0)
+        shown = babel_format_money(sign * sample, currency, locale)
+        core = number(sample)
+        if shown.count(core) != 1:
+            return None
+        prefix, suffix = shown.split(core)
+        affixes.append((prefix, suffix))
+    (pos_prefix, pos_suffix), (neg_prefix, neg_suffix) = affixes
+
+    def fast(minor: int) -> str:
+        if minor < 0:
+            return f"{neg_prefix}{number(-minor)}{neg_suffix}"
+        return f"{pos_prefix}{number(minor)}{pos_suffix}"
+
+    for minor in _CHECKS:
+        for value in (minor, -minor):
+            if fast(value) != babel_format_money(value, currency, locale):
+                return None
+    return fast
 
 
 def format_plain(minor: int, currency: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from secportal.core.money import format_plain
+from secportal.core.money import format_money, format_plain
 from secportal.notifications.models import EmailMessage
 
 from .models import Invoice, InvoiceEvent, InvoiceStatus
@@ -46,31 +46,78 @@ def filtered_invoices(filters: dict[str, Any], today: datetime.date) -> QuerySet
 
 @dataclass
 class InvoicePage:
-    rows: list[Invoice]
+    rows: list[dict[str, Any]]
     next_after: int | None
     prev_before: int | None
 
 
+# What a row of the list shows, read as plain values (no model instances to build).
+ROW_FIELDS = (
+    "pk",
+    "public_id",
+    "number",
+    "status",
+    "amount",
+    "currency",
+    "due_date",
+    "client__name",
+    "engagement__name",
+)
+_STATUS_LABELS = dict(InvoiceStatus.choices)
+
+
 def invoice_page(
-    invoices: QuerySet[Invoice], after: int | None = None, before: int | None = None
+    invoices: QuerySet[Invoice],
+    after: int | None = None,
+    before: int | None = None,
+    today: datetime.date | None = None,
 ) -> InvoicePage:
-    """Keyset pagination, newest first: no COUNT over the whole table, however large."""
-    invoices = invoices.select_related("client", "engagement")
+    """Keyset pagination, newest first: no COUNT over the whole table, however large.
+
+    One query: the page's ids are picked by a subquery that reads only the invoice table's
+    indexes (``workspace, [filter], -id``), the outer query joins the client and engagement of
+    those few rows. Written as one ``ORDER BY id LIMIT`` over the joined rows, PostgreSQL may
+    walk the primary key backwards and filter by workspace, which costs a scan of every newer
+    invoice of every other workspace (400,000 rows in the bench).
+    """
     if before is not None:
-        rows = list(invoices.filter(pk__gt=before).order_by("pk")[: PAGE_SIZE + 1])
+        ids = invoices.filter(pk__gt=before).order_by("pk")
+    else:
+        ids = invoices.filter(pk__lt=after) if after is not None else invoices
+        ids = ids.order_by("-pk")
+    chosen = ids.values("pk")[: PAGE_SIZE + 1]
+    values = Invoice.objects.filter(pk__in=chosen).order_by("-pk").values_list(*ROW_FIELDS)
+    rows = [_row(value, today) for value in values]
+    if before is not None:
         has_newer = len(rows) > PAGE_SIZE
-        rows = list(reversed(rows[:PAGE_SIZE]))
-        return InvoicePage(rows, rows[-1].pk if rows else None, rows[0].pk if has_newer else None)
-    if after is not None:
-        invoices = invoices.filter(pk__lt=after)
-    rows = list(invoices.order_by("-pk")[: PAGE_SIZE + 1])
+        rows = rows[-PAGE_SIZE:]
+        return InvoicePage(
+            rows, rows[-1]["pk"] if rows else None, rows[0]["pk"] if has_newer else None
+        )
     has_older = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return InvoicePage(
         rows,
-        rows[-1].pk if has_older and rows else None,
-        rows[0].pk if after is not None and rows else None,
+        rows[-1]["pk"] if has_older and rows else None,
+        rows[0]["pk"] if after is not None and rows else None,
     )
+
+
+def _row(value: tuple[Any, ...], today: datetime.date | None) -> dict[str, Any]:
+    pk, public_id, number, status, amount, currency, due, client, engagement = value
+    if today is not None and status == InvoiceStatus.SENT and due and due < today:
+        status = InvoiceStatus.OVERDUE  # as Invoice.shown_status
+    return {
+        "pk": pk,
+        "public_id": public_id,
+        "label": number or "Draft",
+        "status": status,
+        "status_label": _STATUS_LABELS.get(status, status),
+        "amount": format_money(amount, currency),
+        "due_date": due,
+        "client": client,
+        "engagement": engagement,
+    }
 
 
 def get_invoice(public_id: object) -> Invoice:

@@ -16,7 +16,7 @@ from secportal.workspaces.models import Role
 
 from . import selectors, services
 from .documents import invoice_pdf_bytes, pdf_filename
-from .forms import InvoiceFilterForm, InvoiceForm, VoidForm
+from .forms import InvoiceFilters, InvoiceForm, VoidForm
 from .models import Invoice
 
 
@@ -24,20 +24,35 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
+# Any UUID: the detail address is built once per request, then filled in for every row.
+_ANY_UUID = UUID(int=0)
+
+
 @workspace_view(invoicing=True)
 def invoice_list(request: WorkspaceRequest) -> HttpResponse:
     today = services.today_in(request.workspace)
-    form = InvoiceFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    # The whole page shows the Client choices; an htmx update only swaps the rows (and the
+    # Engagement choices, out of band, for the client chosen).
+    filters = InvoiceFilters(request.GET, choices=not request.htmx)
     page = selectors.invoice_page(
-        selectors.filtered_invoices(filters, today),
+        selectors.filtered_invoices(filters.cleaned_data, today),
         after=_int(request.GET.get("after")),
         before=_int(request.GET.get("before")),
+        today=today,
     )
+    detail_url = reverse("invoicing:detail", args=[_ANY_UUID]).replace(str(_ANY_UUID), "{}")
+    for row in page.rows:
+        row["url"] = detail_url.format(row["public_id"])
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
-    context = {"form": form, "page": page, "today": today, "query": query.urlencode()}
+    context = {
+        "filters": filters,
+        "page": page,
+        "today": today,
+        "query": query.urlencode(),
+        "oob": bool(request.htmx),
+    }
     template = "invoicing/_rows.html" if request.htmx else "invoicing/list.html"
     return render(request, template, context)
 
@@ -45,9 +60,8 @@ def invoice_list(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(invoicing=True)
 def invoice_export(request: WorkspaceRequest) -> StreamingHttpResponse:
     today = services.today_in(request.workspace)
-    form = InvoiceFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    rows = selectors.csv_rows(selectors.filtered_invoices(filters, today), today)
+    filters = InvoiceFilters(request.GET)
+    rows = selectors.csv_rows(selectors.filtered_invoices(filters.cleaned_data, today), today)
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="invoices-{today:%Y-%m-%d}.csv"'
     return response

@@ -22,7 +22,7 @@ from django_htmx.middleware import HtmxDetails
 from secportal.core.tenancy import use_workspace
 
 from .models import Membership, Role, Workspace
-from .selectors import current_membership
+from .selectors import choose_membership, memberships_of
 
 SESSION_KEY = "workspace_id"
 
@@ -34,6 +34,8 @@ class WorkspaceRequest(HttpRequest):
 
     workspace: Workspace
     membership: Membership
+    # All of the person's memberships (with their workspaces), for the workspace switcher.
+    memberships: list[Membership]
     htmx: HtmxDetails
 
 
@@ -47,7 +49,10 @@ def workspace_view(
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            membership = current_membership(request.user, request.session.get(SESSION_KEY))
+            # One query: every membership of the person with its workspace; the chosen one is
+            # picked from them, and the layout's workspace switcher reuses the list.
+            memberships = list(memberships_of(request.user))
+            membership = choose_membership(memberships, request.session.get(SESSION_KEY))
             if membership is None:
                 return render(request, "workspaces/no_workspace.html", status=403)
             workspace = membership.workspace
@@ -55,6 +60,7 @@ def workspace_view(
                 raise Http404("Invoicing is not available in Internal mode.")
             request.workspace = workspace  # type: ignore[attr-defined]
             request.membership = membership  # type: ignore[attr-defined]
+            request.memberships = memberships  # type: ignore[attr-defined]
             if not membership.has_role(min_role):
                 raise PermissionDenied(f"This needs the {Role(min_role).label} role.")
             with use_workspace(workspace.pk):

@@ -15,12 +15,19 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
 
 def current_membership(user: Any, workspace_id: Any) -> Membership | None:
     """The membership of the workspace chosen in the session, else the one joined first."""
-    memberships = memberships_of(user)
+    return choose_membership(list(memberships_of(user)), workspace_id)
+
+
+def choose_membership(memberships: list[Membership], workspace_id: Any) -> Membership | None:
+    """From all of a person's memberships (one query): the chosen workspace's, else the first
+    joined."""
     if workspace_id is not None:
-        chosen = memberships.filter(workspace_id=workspace_id).first()
-        if chosen is not None:
-            return chosen
-    return memberships.order_by("created_at", "pk").first()
+        for membership in memberships:
+            if membership.workspace_id == workspace_id:
+                return membership
+    if not memberships:
+        return None
+    return min(memberships, key=lambda m: (m.created_at, m.pk))
 
 
 def members_of(workspace_id: int) -> QuerySet[Membership]:
