@@ -1,12 +1,12 @@
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 from django import forms
 from django.http import QueryDict
-from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from secportal.clients.models import Client
@@ -115,7 +115,8 @@ def _options(choices: Iterable[tuple[str, str]], selected: str) -> SafeString:
     parts = []
     for value, label in choices:
         mark = " selected" if value == selected else ""
-        parts.append(f'<option value="{escape(value)}"{mark}>{escape(label)}</option>')
+        # html.escape is what django.utils.html.escape calls, without its lazy-string wrapper.
+        parts.append(f'<option value="{html.escape(value)}"{mark}>{html.escape(label)}</option>')
     return SafeString("".join(parts))
 
 
