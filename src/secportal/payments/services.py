@@ -364,8 +364,14 @@ def apply_paid_session(session: dict[str, Any], account_id: str, *, source: str)
         )
         emails.queue_paid_emails(invoice, payment)
         # Any other open session of this invoice must not take a second payment.
-        invoice_id = invoice.pk
-        transaction.on_commit(lambda: _enqueue_expire(invoice_id))
+        others_open = (
+            CheckoutAttempt.unscoped.filter(invoice=invoice, status=AttemptStatus.OPEN)
+            .exclude(pk=attempt.pk)
+            .exists()
+        )
+        if others_open:
+            invoice_id = invoice.pk
+            transaction.on_commit(lambda: _enqueue_expire(invoice_id))
     return "paid"
 
 
