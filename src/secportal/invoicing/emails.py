@@ -37,35 +37,40 @@ def invoice_context(invoice: Invoice) -> dict[str, Any]:
     }
 
 
-def queue_invoice_email(invoice: Invoice) -> list[str]:
+def queue_to_client(
+    invoice: Invoice, *, kind: str, template: str, context: dict[str, Any], key: str
+) -> list[str]:
+    """Queue one email to each of the invoice's recipients, once each (``key`` dedupes)."""
     recipients = recipients_of(invoice)
-    context = invoice_context(invoice)
     for to in recipients:
         queue_email(
-            kind="invoice",
+            kind=kind,
             to=to,
-            template="emails/invoice_sent",
+            template=template,
             context=context,
             workspace=invoice.workspace,
             subject_ref=str(invoice.public_id),
             reply_to=invoice.workspace.billing_reply_to,
-            dedupe_key=f"invoice:{invoice.pk}:{to.lower()}",
+            dedupe_key=f"{key}:{to.lower()}",
         )
     return recipients
+
+
+def queue_invoice_email(invoice: Invoice) -> list[str]:
+    return queue_to_client(
+        invoice,
+        kind="invoice",
+        template="emails/invoice_sent",
+        context=invoice_context(invoice),
+        key=f"invoice:{invoice.pk}",
+    )
 
 
 def queue_overdue_reminder(invoice: Invoice) -> list[str]:
-    recipients = recipients_of(invoice)
-    context = invoice_context(invoice)
-    for to in recipients:
-        queue_email(
-            kind="overdue_reminder",
-            to=to,
-            template="emails/invoice_overdue",
-            context=context,
-            workspace=invoice.workspace,
-            subject_ref=str(invoice.public_id),
-            reply_to=invoice.workspace.billing_reply_to,
-            dedupe_key=f"overdue:{invoice.pk}:{to.lower()}",
-        )
-    return recipients
+    return queue_to_client(
+        invoice,
+        kind="overdue_reminder",
+        template="emails/invoice_overdue",
+        context=invoice_context(invoice),
+        key=f"overdue:{invoice.pk}",
+    )

@@ -3,6 +3,7 @@ from django import forms
 from secportal.core.fees import PLAN_FEE_BPS, fee_percent
 
 from .models import Plan, Role, Workspace
+from .services import SETTINGS_FIELDS
 
 
 def plan_choices() -> list[tuple[str, str]]:
@@ -15,17 +16,7 @@ def plan_choices() -> list[tuple[str, str]]:
 class WorkspaceSettingsForm(forms.ModelForm):
     class Meta:
         model = Workspace
-        fields = [
-            "name",
-            "mode",
-            "plan",
-            "timezone",
-            "default_currency",
-            "payment_terms_days",
-            "number_prefix",
-            "billing_reply_to",
-            "overdue_reminders",
-        ]
+        fields = list(SETTINGS_FIELDS)
         labels = {
             "name": "Workspace name",
             "mode": "Mode",
