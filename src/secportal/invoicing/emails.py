@@ -38,10 +38,18 @@ def invoice_context(invoice: Invoice) -> dict[str, Any]:
 
 
 def queue_to_client(
-    invoice: Invoice, *, kind: str, template: str, context: dict[str, Any], key: str
+    invoice: Invoice,
+    *,
+    kind: str,
+    template: str,
+    context: dict[str, Any],
+    key: str,
+    also: str = "",
 ) -> list[str]:
-    """Queue one email to each of the invoice's recipients, once each (``key`` dedupes)."""
+    """Queue one email to each of the invoice's recipients (and ``also``), once each."""
     recipients = recipients_of(invoice)
+    if also and also.lower() not in (r.lower() for r in recipients):
+        recipients.append(also)
     for to in recipients:
         queue_email(
             kind=kind,

@@ -136,6 +136,7 @@ def engagement_options(request: WorkspaceRequest) -> HttpResponse:
 def invoice_detail(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     invoice = selectors.get_invoice(invoice_id)
     today = services.today_in(request.workspace)
+    deliveries = list(selectors.email_deliveries(invoice))
     return render(
         request,
         "invoicing/detail.html",
@@ -145,7 +146,9 @@ def invoice_detail(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
             "shown_status": invoice.shown_status(today),
             "shown_status_label": invoice.shown_status_label(today),
             "events": selectors.history(invoice),
-            "deliveries": selectors.email_deliveries(invoice),
+            "deliveries": deliveries,
+            # Resend is for deliveries that ended (failed, or sent and lost by the client).
+            "resendable": any(m.status != "queued" for m in deliveries),
             "send_problems": services.send_problems(invoice) if invoice.is_draft else [],
             "void_form": VoidForm(),
         },

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from secportal.core.money import format_money
-from secportal.invoicing.emails import recipients_of
+from secportal.invoicing.emails import queue_to_client
 from secportal.invoicing.links import consultant_link, portal_link
 from secportal.invoicing.models import Invoice
 from secportal.notifications.services import queue_email
@@ -24,20 +24,14 @@ def queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
         "portal_url": portal_link(),
         "invoice_url": consultant_link(invoice),
     }
-    clients = recipients_of(invoice)
-    if payment.payer_email and payment.payer_email.lower() not in (c.lower() for c in clients):
-        clients.append(payment.payer_email)
-    for to in clients:
-        queue_email(
-            kind="payment_confirmation",
-            to=to,
-            template="emails/payment_confirmation",
-            context=context,
-            workspace=invoice.workspace,
-            subject_ref=str(invoice.public_id),
-            reply_to=invoice.workspace.billing_reply_to,
-            dedupe_key=f"paid:{payment.checkout_session_id}:{to.lower()}",
-        )
+    queue_to_client(
+        invoice,
+        kind="payment_confirmation",
+        template="emails/payment_confirmation",
+        context=context,
+        key=f"paid:{payment.checkout_session_id}",
+        also=payment.payer_email,
+    )
     for membership in billing_contacts_of(invoice.workspace_id):
         to = membership.user.email
         queue_email(
