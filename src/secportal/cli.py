@@ -208,7 +208,7 @@ def demo(argv: list[str]) -> int:
 
 
 def _demo_logins() -> str:
-    from secportal.demo import CLIENT_EMAIL, OWNER_EMAIL, OWNER_PASSWORD
+    from secportal.demo.data import CLIENT_EMAIL, OWNER_EMAIL, OWNER_PASSWORD
 
     return (
         f"{OWNER_EMAIL} / password {OWNER_PASSWORD}\n"
