@@ -55,6 +55,11 @@ def _client(api_key: str, api_base: str, timeout: float) -> stripe.StripeClient:
     )
 
 
+def key_livemode() -> bool:
+    """Whether our key is a live one: only events of the same mode are applied."""
+    return settings.STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
+
+
 def client() -> stripe.StripeClient:
     if not settings.STRIPE_SECRET_KEY:
         raise PaymentsUnavailable("Online payments are not configured (no Stripe key).")
@@ -237,6 +242,17 @@ def create_refund(
     return _call(
         "refund create", client().v1.refunds.create, params, _options(idempotency_key, account_id)
     )
+
+
+def list_refunds(*, charge_id: str, account_id: str) -> list[dict[str, Any]]:
+    """Stripe's refunds of a charge (charges stopped embedding them at 2022-11-15)."""
+    page = _call(
+        "refund list",
+        client().v1.refunds.list,
+        {"charge": charge_id, "limit": 100},
+        _options(account=account_id),
+    )
+    return list(page.get("data") or [])
 
 
 # Webhooks --------------------------------------------------------------------------------
