@@ -55,6 +55,9 @@ class CheckoutAttempt(TenantModel):
     application_fee = models.PositiveBigIntegerField()
     fee_bps = models.PositiveIntegerField()
     idempotency_key = models.CharField(max_length=255, unique=True)
+    # Everything sent to Stripe to create the session (gateway.CheckoutRequest), saved before
+    # the first call and sent verbatim on every retry, whichever page the payer retries from.
+    request = models.JSONField(default=dict)
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)

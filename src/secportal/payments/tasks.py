@@ -68,6 +68,11 @@ def expire_invoice_checkouts(invoice_id: int) -> int:
     return checkout.expire_open_checkouts(invoice_id)
 
 
+@task
+def expire_abandoned_checkout(attempt_id: int) -> bool:
+    return checkout.expire_abandoned(attempt_id)
+
+
 def requeue_unprocessed_events(
     older_than: datetime.timedelta = reconciliation.RECONCILE_AFTER,
 ) -> int:
