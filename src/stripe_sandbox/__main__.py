@@ -10,7 +10,6 @@ import threading
 
 from . import DEFAULT_API_VERSION
 from .sandbox import Config
-from .schema import describe_newer_parameters
 from .server import Runner
 
 EPILOG = """\
@@ -55,8 +54,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--spec",
-        help="Stripe OpenAPI spec (YAML or JSON) to validate against; default: the extract "
-        "shipped with the sandbox (from openapi-spec3-2023-08-16.yaml)",
+        help="parameter extract (JSON) to validate requests against; default: the one shipped "
+        "with the sandbox, built from the stripe SDK's params types (API 2026-10-28.endive) by "
+        "python -m stripe_sandbox.schema_build",
+    )
+    parser.add_argument(
+        "--livemode",
+        action="store_true",
+        help="objects and events carry livemode=true (as with an sk_live_ key, which is also "
+        "accepted per request)",
     )
     parser.add_argument(
         "--api-key-prefix", default="sk_test_", help="API keys must start with this"
@@ -89,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         webhook_timeout=args.webhook_timeout,
         api_key_prefix=args.api_key_prefix,
         api_version=args.api_version,
+        livemode=args.livemode,
     )
     try:
         runner = Runner(
@@ -108,10 +115,6 @@ def main(argv: list[str] | None = None) -> int:
     schema = runner.sandbox.schema
     log.info("Stripe sandbox listening on %s (hosted pages at %s)", runner.url, config.public_url)
     log.info("validating requests against %s (API %s)", schema.source, schema.api_version)
-    log.info(
-        "accepting parameters newer than that spec (allowlist): %s",
-        "; ".join(describe_newer_parameters()),
-    )
     log.info("webhooks: %s", config.webhook_url or "none (set with POST /_sandbox/config)")
     if args.state:
         log.info("state file: %s", args.state)

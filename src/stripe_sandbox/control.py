@@ -16,9 +16,8 @@ from .errors import StripeError, invalid
 from .faults import FaultConfig
 from .forms import decode, plain
 from .messages import Request, Response
-from .resources import accounts, checkout
+from .resources import accounts, bank, checkout, checkout_pay, disputes, refunds
 from .sandbox import Sandbox
-from .schema import describe_newer_parameters
 from .store import clone
 
 ControlHandler = Callable[[Sandbox, Request, dict[str, Any], dict[str, str]], Response]
@@ -92,7 +91,6 @@ def index(sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str,
             "endpoints": endpoints,
             "config": sb.config.public(),
             "spec": {"source": sb.schema.source, "api_version": sb.schema.api_version},
-            "newer_parameters_allowlisted": describe_newer_parameters(),
         },
     )
 
@@ -251,8 +249,9 @@ def advance_clock(
 
 @route("POST", "/checkout/(?P<session>[^/]+)/pay")
 def pay(sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]) -> Response:
+    method = str(params.get("payment_method") or "card")
     with sb.store.lock:
-        outcome = checkout.pay(
+        outcome = checkout_pay.pay(
             sb,
             path["session"],
             card_number=str(params.get("card") or params.get("card_number") or "4242424242424242"),
@@ -260,10 +259,111 @@ def pay(sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, s
             name=params.get("name"),
             expiry=params.get("expiry"),
             cvc=params.get("cvc"),
+            payment_method=method,
+            bank_details={
+                k: params[k]
+                for k in ("sort_code", "account_number", "iban", "routing_number")
+                if k in params
+            },
+        )
+        sb.store.livemode = False
+        sb.store.save()
+    status = {
+        "succeeded": 200,
+        "processing": 200,
+        "awaiting_funding": 200,
+        "declined": 402,
+        "invalid": 400,
+        "not_open": 409,
+    }
+    return Response.json(status[outcome["outcome"]], outcome)
+
+
+def _int(params: dict[str, Any], name: str, default: int | None = None) -> int | None:
+    value = params.get(name, default)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise invalid(f"{name} must be an integer", param=name) from exc
+
+
+def _flag(params: dict[str, Any], name: str, default: bool = False) -> bool:
+    value = params.get(name, default)
+    return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+
+
+@route("POST", "/customers/(?P<customer>[^/]+)/fund")
+def fund(sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]) -> Response:
+    amount = _int(params, "amount")
+    if amount is None or not params.get("currency"):
+        raise invalid("Give amount and currency.", param="amount")
+    with sb.store.lock:
+        result = bank.fund(
+            sb, path["customer"], amount, str(params["currency"]).lower(), params.get("reference")
+        )
+        sb.store.livemode = False
+        sb.store.save()
+    return Response.json(200, result)
+
+
+@route("POST", "/refunds/(?P<refund>[^/]+)/fail")
+def fail_refund(
+    sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]
+) -> Response:
+    with sb.store.lock:
+        refund = refunds.fail(
+            sb, path["refund"], str(params.get("reason") or "expired_or_canceled_card")
         )
         sb.store.save()
-    status = {"succeeded": 200, "declined": 402, "invalid": 400, "not_open": 409}
-    return Response.json(status[outcome["outcome"]], outcome)
+        return Response.json(200, clone(refund))
+
+
+@route("POST", "/charges/(?P<charge>[^/]+)/refund")
+def dashboard_refund(
+    sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]
+) -> Response:
+    """A refund made in the Dashboard: the app did not ask for it."""
+    with sb.store.lock:
+        charge = sb.store.get(path["charge"], "charge")
+        if charge is None:
+            raise StripeError(404, f"No such charge: '{path['charge']}'", code="resource_missing")
+        sb.store.livemode = bool(charge.get("livemode"))
+        refund = refunds.refund_charge(
+            sb,
+            sb.store.owner.get(charge["id"]),
+            charge,
+            amount=_int(params, "amount"),
+            ctx=None,
+            reason=params.get("reason"),
+            refund_application_fee=_flag(params, "refund_application_fee"),
+        )
+        sb.store.livemode = False
+        sb.store.save()
+        return Response.json(200, clone(refund))
+
+
+@route("POST", "/charges/(?P<charge>[^/]+)/dispute")
+def open_dispute(
+    sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]
+) -> Response:
+    with sb.store.lock:
+        dispute = disputes.open_dispute(sb, path["charge"], params.get("reason"))
+        sb.store.livemode = False
+        sb.store.save()
+        return Response.json(200, clone(dispute))
+
+
+@route("POST", "/disputes/(?P<dispute>[^/]+)/close")
+def close_dispute(
+    sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]
+) -> Response:
+    with sb.store.lock:
+        dispute = disputes.close_dispute(sb, path["dispute"], str(params.get("outcome") or ""))
+        sb.store.livemode = False
+        sb.store.save()
+        return Response.json(200, clone(dispute))
 
 
 @route("POST", "/checkout/(?P<session>[^/]+)/expire")

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from .messages import Request, Response
-from .resources import accounts, checkout
+from .resources import accounts, checkout, checkout_pay
 from .resources.common import format_amount
 from .sandbox import Sandbox
 
@@ -140,7 +140,7 @@ def checkout_page(
             "<p>Your payment link has expired. Ask the merchant for a new one.</p>",
         )
     if session["status"] == "complete":
-        link = checkout.success_redirect(session)
+        link = checkout_pay.success_redirect(session)
         return _page(
             f"{merchant} · Checkout",
             head + "<h1>This Checkout Session is complete</h1>"
@@ -201,7 +201,7 @@ def checkout_submit(sb: Sandbox, session_id: str, form: dict[str, str]) -> Respo
     with sb.store.lock:
         if sb.store.get(session_id, "checkout.session") is None:
             return checkout_page(sb, session_id)
-        outcome = checkout.pay(
+        outcome = checkout_pay.pay(
             sb,
             session_id,
             card_number=form.get("card_number", ""),

@@ -89,7 +89,7 @@ def test_a_key_still_in_progress_is_a_409(
 ) -> None:
     store = sandbox.sandbox.store
     with store.lock:
-        store.idempotency["|busy"] = {
+        store.idempotency["|test|busy"] = {
             "in_progress": True,
             "method": "POST",
             "path": "/v1/accounts",

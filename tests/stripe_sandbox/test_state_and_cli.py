@@ -63,6 +63,7 @@ def test_help_documents_the_flags() -> None:
         "--state",
         "--spec",
         "--webhook-retry-delays",
+        "--livemode",
     ):
         assert flag in out
 
@@ -101,9 +102,7 @@ def test_the_command_serves_until_terminated(tmp_path: Path) -> None:
         )
         while not any("state file:" in line for line in lines):  # the last startup line
             lines.append(process.stderr.readline())
-        assert any(
-            "newer than that spec" in line and "controller[fees][payer]" in line for line in lines
-        ), lines
+        assert any("2026-10-28.endive" in line for line in lines), lines
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
@@ -112,11 +111,8 @@ def test_the_command_serves_until_terminated(tmp_path: Path) -> None:
 def test_control_index_lists_endpoints(sandbox: SandboxServer) -> None:
     index = sandbox.control("GET", "")
     assert "POST /_sandbox/checkout/(?P<session>[^/]+)/pay" in index["endpoints"]
-    assert index["spec"]["api_version"] == "2023-08-16"
-    assert (
-        "POST /v1/accounts controller[stripe_dashboard][type]"
-        in (index["newer_parameters_allowlisted"])
-    )
+    assert index["spec"]["api_version"] == "2026-10-28.endive"
+    assert "POST /_sandbox/disputes/(?P<dispute>[^/]+)/close" in index["endpoints"]
     home = requests.get(sandbox.url + "/", timeout=5)
     assert "Stripe sandbox" in home.text
 
