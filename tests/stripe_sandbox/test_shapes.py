@@ -45,7 +45,9 @@ def test_every_resource_has_endives_keys(
     account_id, session = paid_session(client, sandbox)
     options = {"stripe_account": account_id}
     assert_shape("account", client.v1.accounts.retrieve(account_id))
-    assert_shape("checkout.session", client.v1.checkout.sessions.retrieve(session.id, None, options))
+    assert_shape(
+        "checkout.session", client.v1.checkout.sessions.retrieve(session.id, None, options)
+    )
     intent = client.v1.payment_intents.retrieve(session.payment_intent.id, None, options)
     assert_shape("payment_intent", intent)
     assert intent.latest_charge.startswith("ch_")
