@@ -114,12 +114,13 @@ def test_a_500_after_processing_is_stored_and_replayed(
         path="^/v1/checkout/sessions$",
         method="POST",
     )
+    params = checkout_params()
     with pytest.raises(stripe.APIError) as first:
-        client.v1.checkout.sessions.create(checkout_params(), options)
+        client.v1.checkout.sessions.create(params, options)
     assert first.value.http_status == 500
     assert sandbox.counters()["objects"]["checkout.session"] == 1  # it was executed
     with pytest.raises(stripe.APIError) as again:  # the fault is spent: this is the replay
-        client.v1.checkout.sessions.create(checkout_params(), options)
+        client.v1.checkout.sessions.create(params, options)
     assert again.value.http_status == 500
     assert again.value.headers["Idempotent-Replayed"] == "true"
     assert again.value.json_body == first.value.json_body
