@@ -13,11 +13,20 @@ from .sandbox import Config
 from .server import Runner
 
 EPILOG = """\
-The official SDK talks to it like to Stripe: point the client's API base at --public-url
-(stripe.StripeClient(key, base_addresses={"api": URL})) and use any key starting with
---api-key-prefix. Hosted pages: account links open /setup/s/..., Checkout opens /c/pay/....
+It serves Stripe's API at 2026-10-28.endive (the stripe SDK 16.x), validating every request
+against the SDK's parameter types. Point the client's API base at --public-url
+(stripe.StripeClient(key, base_addresses={"api": URL})); sk_test_ keys make test-mode objects,
+sk_live_ keys live-mode ones. Webhook endpoints: POST /v1/webhook_endpoints (platform or
+connect=true, each with its own secret); --webhook-url/--webhook-secret add one endpoint that
+gets every event (a shortcut for the demo).
+Hosted pages: account links open /setup/s/..., Checkout opens /c/pay/... (card, Bacs and SEPA
+Direct Debit, US bank account, bank transfer).
 Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,
-4000 0000 0000 9995 has insufficient funds. Control API (no auth): GET /_sandbox lists it.
+4000 0000 0000 9995 has insufficient funds. Bacs (sort code 108800): 00012345 succeeds,
+93333335 fails after three minutes. SEPA: DE89370400440532013000 succeeds.
+US (routing 110000000): 000123456789 succeeds.
+Control API (no auth): GET /_sandbox lists it; POST /_sandbox/clock {"advance": seconds}
+settles bank debits and refunds; see src/stripe_sandbox/README.md.
 """
 
 

@@ -39,45 +39,79 @@ def assert_shape(kind: str, obj: Any) -> None:
     assert got == expected, (kind, sorted(got - expected), sorted(expected - got))
 
 
-def test_every_resource_has_endives_keys(
+def build_one_of_each(sandbox: SandboxServer, client: stripe.StripeClient) -> dict[str, Any]:
+    """One object of each resource, read back through the SDK."""
+    account_id, session = paid_session(client, sandbox)
+    options = {"stripe_account": account_id}
+    intent = client.v1.payment_intents.retrieve(session.payment_intent.id, None, options)
+    charge = client.v1.charges.retrieve(intent.latest_charge, None, options)
+    refund = client.v1.refunds.create(
+        {"charge": charge.id, "amount": 1000, "refund_application_fee": True}, options
+    )
+    dispute = sandbox.control("POST", f"charges/{charge.id}/dispute", {})
+    return {
+        "account": client.v1.accounts.retrieve(account_id),
+        "checkout.session": client.v1.checkout.sessions.retrieve(session.id, None, options),
+        "payment_intent": intent,
+        "charge": client.v1.charges.retrieve(charge.id, None, options),
+        "balance_transaction": client.v1.balance_transactions.retrieve(
+            charge.balance_transaction, None, options
+        ),
+        "application_fee": client.v1.application_fees.retrieve(charge.application_fee),
+        "refund": client.v1.refunds.retrieve(refund.id, None, options),
+        "fee_refund": client.v1.application_fees.refunds.list(charge.application_fee).data[0],
+        "customer": client.v1.customers.create({"email": "ap@client.example"}, options),
+        "webhook_endpoint": client.v1.webhook_endpoints.create(
+            {"url": "https://app.example/hooks", "enabled_events": ["*"]}
+        ),
+        "dispute": client.v1.disputes.retrieve(dispute["id"], None, options),
+        "event": client.v1.events.list({"limit": 1}, options).data[0],
+    }
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "account",
+        "checkout.session",
+        "payment_intent",
+        "charge",
+        "balance_transaction",
+        "application_fee",
+        "refund",
+        "fee_refund",
+        "customer",
+        "webhook_endpoint",
+        "dispute",
+        "event",
+    ],
+)
+def test_each_resource_has_endives_keys(
+    sandbox: SandboxServer, client: stripe.StripeClient, kind: str
+) -> None:
+    assert_shape(kind, build_one_of_each(sandbox, client)[kind])
+
+
+def test_charges_list_their_refunds_elsewhere(
     sandbox: SandboxServer, client: stripe.StripeClient
 ) -> None:
     account_id, session = paid_session(client, sandbox)
     options = {"stripe_account": account_id}
-    assert_shape("account", client.v1.accounts.retrieve(account_id))
-    assert_shape(
-        "checkout.session", client.v1.checkout.sessions.retrieve(session.id, None, options)
-    )
     intent = client.v1.payment_intents.retrieve(session.payment_intent.id, None, options)
-    assert_shape("payment_intent", intent)
     assert intent.latest_charge.startswith("ch_")
+    refund = client.v1.refunds.create({"charge": intent.latest_charge, "amount": 100}, options)
     charge = client.v1.charges.retrieve(intent.latest_charge, None, options)
-    assert_shape("charge", charge)
     assert "refunds" not in charge
-    txn = client.v1.balance_transactions.retrieve(charge.balance_transaction, None, options)
-    assert_shape("balance_transaction", txn)
-    assert_shape("application_fee", client.v1.application_fees.retrieve(charge.application_fee))
-    refund = client.v1.refunds.create(
-        {"charge": charge.id, "amount": 1000, "refund_application_fee": True}, options
-    )
-    assert_shape("refund", refund)
-    fee_refunds = client.v1.application_fees.refunds.list(charge.application_fee)
-    assert_shape("fee_refund", fee_refunds.data[0])
     expanded = client.v1.charges.retrieve(charge.id, {"expand": ["refunds"]}, options)
     assert [r.id for r in expanded.refunds.data] == [refund.id]
-    customer = client.v1.customers.create({"email": "ap@client.example"}, options)
-    assert_shape("customer", customer)
-    endpoint = client.v1.webhook_endpoints.create(
-        {"url": "https://app.example/hooks", "enabled_events": ["*"]}
-    )
-    assert_shape("webhook_endpoint", endpoint)
-    dispute = sandbox.control("POST", f"charges/{charge.id}/dispute", {})
-    assert_shape("dispute", client.v1.disputes.retrieve(dispute["id"], None, options))
+    listed = client.v1.refunds.list({"charge": charge.id}, options)
+    assert [r.id for r in listed.data] == [refund.id]
     for event in client.v1.events.list({"limit": 100}, options).data:
         assert_shape("event", event)
         assert event.account == account_id
         assert event.api_version == "2026-10-28.endive"
         assert event.livemode is False
+        assert "refunds" not in event.data.object or event.data.object.object != "charge"
 
 
 def test_livemode_follows_the_key(sandbox: SandboxServer) -> None:
