@@ -8,7 +8,7 @@ import logging
 import time
 from typing import Any
 
-from . import DEFAULT_API_VERSION, resources
+from . import resources
 from .errors import StripeError, account_invalid, api_error, mask_key, unrecognized
 from .forms import decode
 from .messages import Request, Response
@@ -81,12 +81,8 @@ def handle(sb: Sandbox, request: Request) -> Response:
 
 
 def _version_error(version: str) -> StripeError:
-    return StripeError(
-        400,
-        f"Invalid Stripe API version: {version}. Use a version Stripe has released (such as "
-        f"{DEFAULT_API_VERSION}); see https://docs.stripe.com/upgrades.",
-        param=None,
-    )
+    """Stripe's answer to a ``Stripe-Version`` it never released (400, no ``code``)."""
+    return StripeError(400, f"Invalid Stripe API version: {version}")
 
 
 def _injected(status: int) -> StripeError:

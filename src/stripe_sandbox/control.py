@@ -16,7 +16,7 @@ from .errors import StripeError, invalid
 from .faults import FaultConfig
 from .forms import decode, plain
 from .messages import Request, Response
-from .resources import accounts, bank, checkout, checkout_pay, disputes, refunds
+from .resources import accounts, checkout, checkout_pay
 from .sandbox import Sandbox
 from .store import clone
 
@@ -279,93 +279,6 @@ def pay(sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, s
     return Response.json(status[outcome["outcome"]], outcome)
 
 
-def _int(params: dict[str, Any], name: str, default: int | None = None) -> int | None:
-    value = params.get(name, default)
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise invalid(f"{name} must be an integer", param=name) from exc
-
-
-def _flag(params: dict[str, Any], name: str, default: bool = False) -> bool:
-    value = params.get(name, default)
-    return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
-
-
-@route("POST", "/customers/(?P<customer>[^/]+)/fund")
-def fund(sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]) -> Response:
-    amount = _int(params, "amount")
-    if amount is None or not params.get("currency"):
-        raise invalid("Give amount and currency.", param="amount")
-    with sb.store.lock:
-        result = bank.fund(
-            sb, path["customer"], amount, str(params["currency"]).lower(), params.get("reference")
-        )
-        sb.store.livemode = False
-        sb.store.save()
-    return Response.json(200, result)
-
-
-@route("POST", "/refunds/(?P<refund>[^/]+)/fail")
-def fail_refund(
-    sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]
-) -> Response:
-    with sb.store.lock:
-        refund = refunds.fail(
-            sb, path["refund"], str(params.get("reason") or "expired_or_canceled_card")
-        )
-        sb.store.save()
-        return Response.json(200, clone(refund))
-
-
-@route("POST", "/charges/(?P<charge>[^/]+)/refund")
-def dashboard_refund(
-    sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]
-) -> Response:
-    """A refund made in the Dashboard: the app did not ask for it."""
-    with sb.store.lock:
-        charge = sb.store.get(path["charge"], "charge")
-        if charge is None:
-            raise StripeError(404, f"No such charge: '{path['charge']}'", code="resource_missing")
-        sb.store.livemode = bool(charge.get("livemode"))
-        refund = refunds.refund_charge(
-            sb,
-            sb.store.owner.get(charge["id"]),
-            charge,
-            amount=_int(params, "amount"),
-            ctx=None,
-            reason=params.get("reason"),
-            refund_application_fee=_flag(params, "refund_application_fee"),
-        )
-        sb.store.livemode = False
-        sb.store.save()
-        return Response.json(200, clone(refund))
-
-
-@route("POST", "/charges/(?P<charge>[^/]+)/dispute")
-def open_dispute(
-    sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]
-) -> Response:
-    with sb.store.lock:
-        dispute = disputes.open_dispute(sb, path["charge"], params.get("reason"))
-        sb.store.livemode = False
-        sb.store.save()
-        return Response.json(200, clone(dispute))
-
-
-@route("POST", "/disputes/(?P<dispute>[^/]+)/close")
-def close_dispute(
-    sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]
-) -> Response:
-    with sb.store.lock:
-        dispute = disputes.close_dispute(sb, path["dispute"], str(params.get("outcome") or ""))
-        sb.store.livemode = False
-        sb.store.save()
-        return Response.json(200, clone(dispute))
-
-
 @route("POST", "/checkout/(?P<session>[^/]+)/expire")
 def expire_session(
     sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]
@@ -408,3 +321,8 @@ def deauthorize(
         event = accounts.deauthorize(sb, path["account"])
         sb.store.save()
     return Response.json(200, clone(event))
+
+
+# Payments happening outside the API (bank transfers, Dashboard refunds, disputes): their
+# endpoints live in control_payments and register themselves here.
+from . import control_payments  # noqa: E402, F401

@@ -8,7 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import accounts, checkout, customers, disputes, events, payments, refunds, webhook_endpoints
+from . import (
+    accounts,
+    balances,
+    checkout,
+    customers,
+    disputes,
+    events,
+    payments,
+    refunds,
+    webhook_endpoints,
+)
 
 Handler = Callable[..., dict[str, Any]]
 
@@ -45,12 +55,12 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "/v1/refunds", refunds.list_refunds),
     _route("POST", "/v1/refunds", refunds.create_refund),
     _route("GET", "/v1/refunds/{refund}", refunds.retrieve_refund),
-    _route("GET", "/v1/application_fees", payments.list_fees),
-    _route("GET", "/v1/application_fees/{id}", payments.retrieve_fee),
+    _route("GET", "/v1/application_fees", balances.list_fees),
+    _route("GET", "/v1/application_fees/{id}", balances.retrieve_fee),
     _route("GET", "/v1/application_fees/{id}/refunds", refunds.list_fee_refunds),
     _route("POST", "/v1/application_fees/{id}/refunds", refunds.create_fee_refund),
-    _route("GET", "/v1/balance_transactions", payments.list_balance_transactions),
-    _route("GET", "/v1/balance_transactions/{id}", payments.retrieve_balance_transaction),
+    _route("GET", "/v1/balance_transactions", balances.list_balance_transactions),
+    _route("GET", "/v1/balance_transactions/{id}", balances.retrieve_balance_transaction),
     _route("GET", "/v1/events", events.list_events),
     _route("GET", "/v1/events/{id}", events.retrieve),
     _route("GET", "/v1/webhook_endpoints", webhook_endpoints.list_endpoints),

@@ -15,8 +15,8 @@ from .. import ids
 from ..errors import StripeError, missing
 from ..sandbox import Ctx, Sandbox
 from ..store import clone
+from .balances import balance_transaction, owned
 from .common import created_matches
-from .payments import balance_transaction, owned
 
 DISPUTE_FEES = {"gbp": 2000, "eur": 2000, "usd": 1500}
 REASONS = (

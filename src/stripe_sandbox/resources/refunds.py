@@ -17,8 +17,8 @@ from .. import ids
 from ..errors import StripeError, invalid, missing
 from ..sandbox import Ctx, Sandbox
 from ..store import clone
+from .balances import balance_transaction, owned
 from .common import apply_metadata, created_matches, format_amount
-from .payments import balance_transaction, owned
 
 PENDING_CARDS = {"7726"}  # 4000 0000 0000 7726: pending, then succeeded
 FAILING_CARDS = {"5126"}  # 4000 0000 0000 5126: succeeded, then failed
