@@ -3,7 +3,8 @@
 Definitions (the dashboard's help text says the same):
 
 - **Revenue collected** in a period = sum of ``Payment.amount`` of non-duplicate payments paid in
-  the period - sum of ``Refund.amount`` of refunds of non-duplicate payments made in the period.
+  the period - sum of ``Refund.amount`` of refunds of non-duplicate payments made in the period
+  (Stripe's refunds that count: pending or succeeded, not failed or canceled).
   A refund reduces revenue in the month it happens, not in the month of the payment. Duplicate
   payments (a second payment of a paid invoice) are refunded automatically and never count.
 - **Platform fees** = sum of ``Payment.application_fee`` (same payments) - sum of
@@ -40,7 +41,7 @@ from secportal.clients.models import Client
 from secportal.core.money import CURRENCIES
 from secportal.engagements.models import Engagement
 from secportal.invoicing.models import PAYABLE, Invoice, InvoiceStatus, shown_as, shown_overdue
-from secportal.payments.models import Payment, Refund
+from secportal.payments.models import COUNTED_REFUNDS, Payment, Refund
 from secportal.workspaces.models import Workspace
 
 # ---------------------------------------------------------------------------------------------
@@ -358,6 +359,7 @@ def _collected_in(
         Refund.objects.filter(
             workspace=workspace,
             payment__duplicate=False,
+            status__in=COUNTED_REFUNDS,
             refunded_at__gte=start,
             refunded_at__lt=end,
         )
@@ -421,6 +423,7 @@ def monthly_revenue(workspace: Workspace, today: datetime.date) -> dict[str, lis
         Refund.objects.filter(
             workspace=workspace,
             payment__duplicate=False,
+            status__in=COUNTED_REFUNDS,
             refunded_at__gte=start,
             refunded_at__lt=end,
         )
@@ -557,6 +560,7 @@ def money_of(
         Refund.objects.filter(
             workspace=workspace,
             payment__duplicate=False,
+            status__in=COUNTED_REFUNDS,
             **{f"payment__{k}": v for k, v in through.items()},
         )
         .values("currency")

@@ -188,6 +188,10 @@ class InvoiceEventKind(models.TextChoices):
     REFUND_REQUESTED = "refund_requested", "Refund requested"
     REFUNDED = "refunded", "Refunded"
     PARTIALLY_REFUNDED = "partially_refunded", "Partly refunded"
+    REFUND_FAILED = "refund_failed", "Refund failed"
+    DISPUTE_OPENED = "dispute_opened", "Disputed by the client's bank"
+    DISPUTE_WON = "dispute_won", "Dispute won"
+    DISPUTE_LOST = "dispute_lost", "Dispute lost"
     VOIDED = "voided", "Voided"
 
 

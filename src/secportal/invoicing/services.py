@@ -265,22 +265,31 @@ def mark_refunded(
     """Record Stripe's refunded total for the invoice's payment (order-independent, idempotent).
 
     The invoice becomes Refunded when the whole payment is refunded, and stays Paid (partly
-    refunded) otherwise; a total not above what is recorded changes nothing.
+    refunded) otherwise. A lower total than recorded means a refund failed after it seemed to
+    succeed: the money is the client's no more, and a Refunded invoice is Paid again. The same
+    total again changes nothing.
     """
     invoice = lock_invoice(invoice_id)
-    if total_refunded <= invoice.refunded_amount:
-        return invoice
     before = invoice.refunded_amount
+    if total_refunded == before:
+        return invoice
     full = total_refunded >= paid_amount
     invoice.refunded_amount = total_refunded
     if full:
+        kind = InvoiceEventKind.REFUNDED
         invoice.status = InvoiceStatus.REFUNDED
+    elif total_refunded > before:
+        kind = InvoiceEventKind.PARTIALLY_REFUNDED
+    else:
+        kind = InvoiceEventKind.REFUND_FAILED
+        if invoice.status == InvoiceStatus.REFUNDED:
+            invoice.status = InvoiceStatus.PAID
     invoice.save(update_fields=["refunded_amount", "status", "updated_at"])
     record_event(
         invoice,
-        InvoiceEventKind.REFUNDED if full else InvoiceEventKind.PARTIALLY_REFUNDED,
+        kind,
         actor_type=actor_type,
-        amount=total_refunded - before,
+        amount=abs(total_refunded - before),
         total_refunded=total_refunded,
     )
     return invoice

@@ -38,6 +38,10 @@ def _charge_refunded(obj: dict[str, Any], account: str, kind: str) -> str:
     return refunds.apply_charge_refunded(obj)
 
 
+def _refund_changed(obj: dict[str, Any], account: str, kind: str) -> str:
+    return refunds.apply_refund_event(obj)
+
+
 def _account_updated(obj: dict[str, Any], account: str, kind: str) -> str:
     return (
         "account updated" if connect.sync_account(obj.get("id") or account) else "unknown account"
@@ -55,6 +59,10 @@ HANDLERS: dict[str, Handler] = {
     "checkout.session.expired": _expired,
     "checkout.session.async_payment_failed": _payment_failed,
     "charge.refunded": _charge_refunded,
+    "charge.refund.updated": _refund_changed,
+    "refund.created": _refund_changed,
+    "refund.updated": _refund_changed,
+    "refund.failed": _refund_changed,
     "account.updated": _account_updated,
     "account.application.deauthorized": _deauthorized,
 }

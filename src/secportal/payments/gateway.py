@@ -254,13 +254,19 @@ def retrieve_payment_intent(payment_intent_id: str, account_id: str) -> dict[str
 
 
 def create_refund(
-    *, charge_id: str, account_id: str, amount: int | None, reason: str, idempotency_key: str
+    *,
+    charge_id: str,
+    account_id: str,
+    amount: int | None,
+    reason: str,
+    idempotency_key: str,
+    metadata: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Refund part or all of a charge, with the platform's fee refunded in proportion."""
     params: dict[str, Any] = {
         "charge": charge_id,
         "refund_application_fee": True,
-        "metadata": {"reason": reason[:400]},
+        "metadata": {"reason": reason[:400], **(metadata or {})},
     }
     if amount is not None:
         params["amount"] = amount
@@ -280,6 +286,19 @@ def list_refunds(*, charge_id: str, account_id: str) -> list[dict[str, Any]]:
         _options(account=account_id),
     )
     return list(page.get("data") or [])
+
+
+def application_fee_of(charge_id: str) -> dict[str, Any] | None:
+    """The platform's application fee taken on a connected account's charge (a platform read:
+    its ``amount_refunded`` says how much of the fee Stripe gave back, whoever refunded)."""
+    page = _call(
+        "application fee list",
+        client().v1.application_fees.list,
+        {"charge": charge_id, "limit": 1},
+        _options(),
+    )
+    found = page.get("data") or []
+    return found[0] if found else None
 
 
 # Webhooks --------------------------------------------------------------------------------

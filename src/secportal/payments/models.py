@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 
 from secportal.core.tenancy import TenantModel
@@ -147,14 +150,32 @@ class StripeEvent(models.Model):
         return self.dead_lettered_at is not None
 
 
+class RefundStatus(models.TextChoices):
+    """A Stripe refund's status; pending and succeeded refunds count as money given back
+    (as Stripe's ``amount_refunded`` counts them), a failed or canceled one gave nothing back."""
+
+    PENDING = "pending", "Pending"
+    REQUIRES_ACTION = "requires_action", "Needs action"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+COUNTED_REFUNDS = (RefundStatus.PENDING, RefundStatus.SUCCEEDED)
+
+
 class Refund(TenantModel):
-    """Money returned to the client for a payment, when Stripe says it was refunded."""
+    """One of Stripe's refunds of a payment (asked from the app or made in the Dashboard), as
+    Stripe last told us: its id, amount, status and the date Stripe made it."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     stripe_refund_id = models.CharField(max_length=255, unique=True)
     amount = models.PositiveBigIntegerField()
     currency = models.CharField(max_length=3)
-    # The platform fee given back with it (refunded in proportion).
+    status = models.CharField(
+        max_length=20, choices=RefundStatus.choices, default=RefundStatus.SUCCEEDED
+    )
+    # Its share of the platform fee that Stripe's application fee says was refunded.
     fee_refunded = models.PositiveBigIntegerField(default=0)
     refunded_at = models.DateTimeField()
 
@@ -164,3 +185,42 @@ class Refund(TenantModel):
 
     def __str__(self) -> str:
         return self.stripe_refund_id
+
+
+class RefundRequestState(models.TextChoices):
+    REQUESTED = "requested", "Sent to Stripe, waiting for its answer"
+    PENDING = "pending", "Pending at Stripe"
+    SUCCEEDED = "succeeded", "Refunded"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+class RefundRequest(TenantModel):
+    """A person's request to refund (part of) a payment, saved before Stripe is called: its
+    idempotency key is sent on every retry until Stripe's answer is known."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refund_requests")
+    amount = models.PositiveBigIntegerField()
+    reason = models.CharField(max_length=40, default="requested_by_customer")
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    state = models.CharField(
+        max_length=20, choices=RefundRequestState.choices, default=RefundRequestState.REQUESTED
+    )
+    stripe_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"refund of {self.amount} ({self.state})"
+
+    @property
+    def unresolved(self) -> bool:
+        return self.state == RefundRequestState.REQUESTED

@@ -7,8 +7,16 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from . import gateway, settlement
-from .models import AttemptStatus, CheckoutAttempt, StripeEvent
+from secportal.invoicing.services import InvoiceError
+
+from . import gateway, refunds, settlement
+from .models import (
+    AttemptStatus,
+    CheckoutAttempt,
+    RefundRequest,
+    RefundRequestState,
+    StripeEvent,
+)
 
 RECONCILE_AFTER = datetime.timedelta(minutes=3)
 BATCH = 500
@@ -43,6 +51,21 @@ def reconcile_open_sessions(older_than: datetime.timedelta = RECONCILE_AFTER) ->
         outcome = _reconcile(attempt)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
+
+
+def resend_unanswered_refunds(older_than: datetime.timedelta = RECONCILE_AFTER) -> int:
+    """Refund requests whose answer was lost (a timeout) are sent again with their own key."""
+    waiting = RefundRequest.unscoped.filter(
+        state=RefundRequestState.REQUESTED, created_at__lt=timezone.now() - older_than
+    ).values_list("pk", flat=True)[:BATCH]
+    sent = 0
+    for pk in list(waiting):
+        try:
+            refunds.send_refund_request(pk)
+        except (gateway.GatewayError, InvoiceError):
+            continue  # still no answer, or refused: the request shows it
+        sent += 1
+    return sent
 
 
 def _reconcile(attempt: CheckoutAttempt) -> str:

@@ -1,8 +1,17 @@
-"""Refunds: asked of Stripe from the app, and Stripe's word on what was refunded."""
+"""Refunds: asked of Stripe as requests with a life of their own, and Stripe's refunds as truth.
+
+A person's refund is a ``RefundRequest`` saved (with its event) before Stripe is called; its
+idempotency key is sent on every retry until Stripe's answer is known, so a timeout followed by
+a second click is one refund. What was refunded is read from Stripe (``GET /v1/refunds``), never
+guessed: ``Refund`` rows are Stripe's refunds, kept current by ``charge.refunded`` and
+``refund.*`` events, including refunds made in the Stripe Dashboard and refunds that fail later.
+The platform fee given back is read from the application fee's ``amount_refunded``.
+"""
 
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -13,103 +22,255 @@ from secportal.invoicing import services as invoicing
 from secportal.invoicing.models import ActorType, InvoiceEventKind, InvoiceStatus
 
 from . import emails, gateway
-from .models import Payment, Refund
+from .models import (
+    COUNTED_REFUNDS,
+    Payment,
+    Refund,
+    RefundRequest,
+    RefundRequestState,
+    RefundStatus,
+)
 
-# Refunds in these states gave no money back.
-DEAD = ("failed", "canceled")
+# Metadata naming the request on the refund, so a refund whose answer was lost is recognised.
+REQUEST_METADATA = "secportal_refund_request"
+
+
+# Stripe's word ----------------------------------------------------------------------------
+
+
+def payment_of_charge(charge_id: str | None, intent_id: str | None = None) -> Payment | None:
+    payment = Payment.unscoped.filter(charge_id=charge_id).first() if charge_id else None
+    if payment is None and intent_id:
+        payment = Payment.unscoped.filter(payment_intent_id=intent_id).first()
+    return payment
 
 
 def apply_charge_refunded(charge: dict[str, Any]) -> str:
-    """Stripe's word on refunds: the charge's refunded total is the truth (order-independent)."""
-    payment = Payment.unscoped.filter(charge_id=charge.get("id")).first()
-    if payment is None and charge.get("payment_intent"):
-        payment = Payment.unscoped.filter(payment_intent_id=charge["payment_intent"]).first()
+    """``charge.refunded``: read the charge's refunds from Stripe and keep them."""
+    payment = payment_of_charge(charge.get("id"), charge.get("payment_intent"))
     if payment is None:
         return "unknown charge"
+    return sync_refunds(payment.pk)
+
+
+def apply_refund_event(refund: dict[str, Any]) -> str:
+    """``refund.created``, ``refund.updated``, ``refund.failed``: the same, from a refund."""
+    intent = refund.get("payment_intent")
+    payment = payment_of_charge(
+        refund.get("charge"), intent.get("id") if isinstance(intent, dict) else intent
+    )
+    if payment is None:
+        return "unknown charge"
+    return sync_refunds(payment.pk)
+
+
+def sync_refunds(payment_id: int) -> str:
+    """Make our rows and totals for one payment what Stripe says now (order-independent)."""
+    payment = Payment.unscoped.get(pk=payment_id)
+    listed = gateway.list_refunds(charge_id=payment.charge_id, account_id=payment.stripe_account_id)
+    fee = gateway.application_fee_of(payment.charge_id) if payment.charge_id else None
     with transaction.atomic():
         invoice = invoicing.lock_invoice(payment.invoice_id)
-        payment = Payment.unscoped.select_for_update().get(pk=payment.pk)
-        refunded = min(int(charge.get("amount_refunded") or 0), payment.amount)
-        if refunded <= payment.refunded_amount:
+        payment = Payment.unscoped.select_for_update().get(pk=payment_id)
+        refunded = min(
+            sum(int(r["amount"]) for r in listed if r.get("status") in COUNTED_REFUNDS),
+            payment.amount,
+        )
+        fee_refunded = int(fee["amount_refunded"]) if fee else payment.refunded_fee
+        rows = [_keep_refund(payment, item) for item in listed]
+        _share_fee(rows, min(fee_refunded, payment.application_fee))
+        _update_requests(listed)
+        if (refunded, fee_refunded) == (payment.refunded_amount, payment.refunded_fee):
             return "no change"
         before = payment.refunded_amount
-        _record_refunds(payment, charge, refunded)
         payment.refunded_amount = refunded
-        payment.refunded_fee = (payment.application_fee * refunded) // payment.amount
+        payment.refunded_fee = min(fee_refunded, payment.application_fee)
         payment.save(update_fields=["refunded_amount", "refunded_fee"])
         if payment.duplicate:
-            invoicing.record_event(
-                invoice,
-                InvoiceEventKind.REFUNDED,
-                actor_type=ActorType.STRIPE,
-                amount=refunded - before,
-                duplicate=True,
-            )
+            if refunded != before:
+                invoicing.record_event(
+                    invoice,
+                    InvoiceEventKind.REFUNDED,
+                    actor_type=ActorType.STRIPE,
+                    amount=refunded - before,
+                    duplicate=True,
+                )
             return "duplicate refunded"
         invoice = invoicing.mark_refunded(
             invoice.pk, total_refunded=refunded, paid_amount=payment.amount
         )
-        return "refunded" if invoice.status == InvoiceStatus.REFUNDED else "partially refunded"
+    if refunded < before:
+        return "refund failed"
+    return "refunded" if invoice.status == InvoiceStatus.REFUNDED else "partially refunded"
 
 
-def _record_refunds(payment: Payment, charge: dict[str, Any], refunded: int) -> None:
-    """One Refund row per Stripe refund, dated when Stripe made it (for monthly revenue)."""
-    listed = ((charge.get("refunds") or {}).get("data")) or []
+def _keep_refund(payment: Payment, item: dict[str, Any]) -> Refund:
+    created = item.get("created")
+    refund, _ = Refund.unscoped.update_or_create(
+        stripe_refund_id=item["id"],
+        defaults={
+            "workspace_id": payment.workspace_id,
+            "payment": payment,
+            "amount": int(item["amount"]),
+            "currency": payment.currency,
+            "status": item.get("status") or RefundStatus.PENDING,
+            "refunded_at": datetime.datetime.fromtimestamp(int(created), tz=datetime.UTC)
+            if created
+            else timezone.now(),
+        },
+    )
+    return refund
+
+
+def _share_fee(rows: list[Refund], fee_refunded: int) -> None:
+    """Spread the fee Stripe gave back over the refunds that count, by amount (for months)."""
+    counted = [r for r in rows if r.status in COUNTED_REFUNDS]
+    total = sum(r.amount for r in counted)
+    left = fee_refunded
+    for i, row in enumerate(counted):
+        share = left if i == len(counted) - 1 else (fee_refunded * row.amount) // max(total, 1)
+        left -= share
+        if row.fee_refunded != share:
+            row.fee_refunded = share
+            row.save(update_fields=["fee_refunded"])
+    for row in rows:
+        if row.status not in COUNTED_REFUNDS and row.fee_refunded:
+            row.fee_refunded = 0
+            row.save(update_fields=["fee_refunded"])
+
+
+def _update_requests(listed: list[dict[str, Any]]) -> None:
     for item in listed:
-        if item.get("status") in DEAD:
-            continue
-        Refund.unscoped.get_or_create(
-            stripe_refund_id=item["id"],
-            defaults={
-                "workspace_id": payment.workspace_id,
-                "payment": payment,
-                "amount": int(item["amount"]),
-                "currency": payment.currency,
-                "fee_refunded": (payment.application_fee * int(item["amount"])) // payment.amount,
-                "refunded_at": datetime.datetime.fromtimestamp(
-                    int(item.get("created") or 0), tz=datetime.UTC
-                )
-                if item.get("created")
-                else timezone.now(),
-            },
-        )
-    known = sum(Refund.unscoped.filter(payment=payment).values_list("amount", flat=True))
-    if known < refunded:  # Stripe did not list them all: keep the total right
-        missing = refunded - known
-        Refund.unscoped.create(
-            workspace_id=payment.workspace_id,
-            payment=payment,
-            stripe_refund_id=f"{charge.get('id')}:{refunded}",
-            amount=missing,
-            currency=payment.currency,
-            fee_refunded=(payment.application_fee * missing) // payment.amount,
-            refunded_at=timezone.now(),
-        )
+        request_id = (item.get("metadata") or {}).get(REQUEST_METADATA)
+        request = RefundRequest.unscoped.filter(stripe_refund_id=item["id"]).first()
+        if request is None and request_id:
+            request = RefundRequest.unscoped.filter(public_id=request_id).first()
+        if request is not None:
+            _set_request_state(request, item)
 
 
-def refund_invoice(invoice_id: int, user: Any, amount: int | None) -> dict[str, Any]:
-    """Owner/admin refund of a paid invoice, in full (None) or in part; Stripe confirms later."""
+def _set_request_state(request: RefundRequest, refund: dict[str, Any]) -> None:
+    states: dict[str, str] = {
+        RefundStatus.SUCCEEDED.value: RefundRequestState.SUCCEEDED,
+        RefundStatus.FAILED.value: RefundRequestState.FAILED,
+        RefundStatus.CANCELED.value: RefundRequestState.CANCELED,
+    }
+    state = states.get(str(refund.get("status") or ""), RefundRequestState.PENDING)
+    if (request.state, request.stripe_refund_id) != (state, refund["id"]):
+        request.state = state
+        request.stripe_refund_id = refund["id"]
+        request.error = refund.get("failure_reason") or ""
+        request.save(update_fields=["state", "stripe_refund_id", "error", "updated_at"])
+
+
+# Refunds asked from the app ---------------------------------------------------------------
+
+
+def refund_invoice(
+    invoice_id: int, user: Any, amount: int | None, *, request_id: uuid.UUID | None = None
+) -> RefundRequest:
+    """Owner/admin refund of a paid invoice, in full (None) or in part; Stripe confirms later.
+
+    ``request_id`` comes with the form (one per form shown): submitting it again (a double
+    click, or "try again" after a timeout) is the same request, never a second refund. A request
+    still waiting for Stripe's answer is sent again (same key) before any new one is made.
+    """
+    if request_id is not None:
+        known = RefundRequest.unscoped.filter(
+            public_id=request_id, payment__invoice_id=invoice_id
+        ).first()
+        if known is not None:
+            return send_refund_request(known.pk)
+    payment = Payment.unscoped.filter(invoice_id=invoice_id, duplicate=False).first()
+    if payment is not None and payment.charge_id:
+        sync_refunds(payment.pk)  # what is left to refund, from Stripe's own figures
     with transaction.atomic():
         invoice = invoicing.lock_invoice(invoice_id)
-        payment = Payment.unscoped.filter(invoice=invoice, duplicate=False).first()
         if invoice.status != InvoiceStatus.PAID or payment is None:
             raise invoicing.InvoiceError("Only a paid invoice can be refunded.")
-        remaining = payment.amount - payment.refunded_amount
-        if amount is not None and not 0 < amount <= remaining:
-            raise invoicing.InvoiceError(
-                "The refund must be more than zero and at most what is left to refund."
+        payment = Payment.unscoped.select_for_update().get(pk=payment.pk)
+        waiting = payment.refund_requests.filter(state=RefundRequestState.REQUESTED).first()
+        if waiting is None and request_id is not None:
+            waiting = RefundRequest.unscoped.filter(public_id=request_id).first()
+        if waiting is None:
+            remaining = payment.amount - payment.refunded_amount
+            if amount is not None and not 0 < amount <= remaining:
+                raise invoicing.InvoiceError(
+                    "The refund must be more than zero and at most what is left to refund."
+                )
+            waiting = RefundRequest.unscoped.create(
+                public_id=request_id or uuid.uuid4(),
+                workspace_id=payment.workspace_id,
+                payment=payment,
+                amount=amount or remaining,
+                idempotency_key=f"refund:{payment.checkout_session_id}:{uuid.uuid4()}",
+                requested_by=user if getattr(user, "pk", None) else None,
             )
-        n = invoice.events.filter(kind=InvoiceEventKind.REFUND_REQUESTED).count() + 1
-        invoicing.record_event(
-            invoice, InvoiceEventKind.REFUND_REQUESTED, user=user, amount=amount or remaining
+            invoicing.record_event(
+                invoice,
+                InvoiceEventKind.REFUND_REQUESTED,
+                user=user,
+                amount=waiting.amount,
+                request=str(waiting.public_id),
+            )
+    return send_refund_request(waiting.pk)
+
+
+def send_refund_request(request_id: int) -> RefundRequest:
+    """Send (or send again, with the same key) a request whose answer is not known yet."""
+    request = RefundRequest.unscoped.select_related("payment").get(pk=request_id)
+    if not request.unresolved:
+        return request
+    payment = request.payment
+    try:
+        refund = gateway.create_refund(
+            charge_id=payment.charge_id,
+            account_id=payment.stripe_account_id,
+            amount=request.amount,
+            reason=request.reason,
+            idempotency_key=request.idempotency_key,
+            metadata={REQUEST_METADATA: str(request.public_id)},
         )
-    return gateway.create_refund(
-        charge_id=payment.charge_id,
-        account_id=payment.stripe_account_id,
-        amount=amount,
-        reason="requested_by_customer",
-        idempotency_key=f"refund:{payment.checkout_session_id}:{n}",
-    )
+    except gateway.GatewayError as exc:
+        if not exc.needs_new_request and isinstance(exc, gateway.PaymentsUnavailable):
+            raise  # no answer yet: the same key is sent again on the next try
+        return _answer_was_a_failure(request, exc)
+    with transaction.atomic():
+        request = RefundRequest.unscoped.select_for_update().get(pk=request.pk)
+        _set_request_state(request, refund)
+    sync_refunds(payment.pk)
+    request.refresh_from_db()
+    return request
+
+
+def _answer_was_a_failure(request: RefundRequest, exc: gateway.GatewayError) -> RefundRequest:
+    """Stripe refused, or its stored failure is all this key will ever get. If a refund was
+    made all the same (a 5xx after Stripe executed it), it carries our request's id: keep it."""
+    payment = request.payment
+    listed = gateway.list_refunds(charge_id=payment.charge_id, account_id=payment.stripe_account_id)
+    made = [
+        r
+        for r in listed
+        if (r.get("metadata") or {}).get(REQUEST_METADATA) == str(request.public_id)
+    ]
+    with transaction.atomic():
+        request = RefundRequest.unscoped.select_for_update().get(pk=request.pk)
+        if made:
+            _set_request_state(request, made[0])
+        else:
+            request.state = RefundRequestState.FAILED
+            request.error = exc.message
+            request.save(update_fields=["state", "error", "updated_at"])
+    if made:
+        sync_refunds(payment.pk)
+    elif isinstance(exc, gateway.PaymentsUnavailable):
+        raise exc
+    else:
+        raise invoicing.InvoiceError(exc.message) from exc
+    return request
+
+
+# The automatic refund of a double payment --------------------------------------------------
 
 
 def refund_duplicate(payment_id: int) -> str:
@@ -123,7 +284,7 @@ def refund_duplicate(payment_id: int) -> str:
     if not payment.duplicate or payment.fully_refunded:
         return "nothing to refund"
     made = gateway.list_refunds(charge_id=payment.charge_id, account_id=payment.stripe_account_id)
-    if sum(int(r["amount"]) for r in made if r.get("status") not in DEAD) >= payment.amount:
+    if sum(int(r["amount"]) for r in made if r.get("status") in COUNTED_REFUNDS) >= payment.amount:
         return "refund already requested"
     gateway.create_refund(
         charge_id=payment.charge_id,

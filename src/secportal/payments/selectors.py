@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import QuerySet
 
 from secportal.invoicing.models import Invoice
 from secportal.workspaces.models import Workspace
 
-from .models import CheckoutAttempt, ConnectedAccount, Payment
+from .models import (
+    CheckoutAttempt,
+    ConnectedAccount,
+    Payment,
+    Refund,
+    RefundRequest,
+)
 
 
 def connected_account(workspace: Workspace) -> ConnectedAccount | None:
@@ -41,3 +49,24 @@ def attempt_for_session(session_id: str) -> CheckoutAttempt | None:
         .filter(session_id=session_id)
         .first()
     )
+
+
+def refund_requests_of(invoice: Invoice) -> QuerySet[RefundRequest]:
+    return (
+        RefundRequest.unscoped.filter(payment__invoice=invoice)
+        .select_related("payment", "requested_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def named_refund_request(invoice: Invoice, public_id: object) -> RefundRequest | None:
+    """The invoice's refund request named in the address (after "Stripe has not answered")."""
+    try:
+        request_id = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return RefundRequest.unscoped.filter(payment__invoice=invoice, public_id=request_id).first()
+
+
+def stripe_refunds_of(invoice: Invoice) -> QuerySet[Refund]:
+    return Refund.unscoped.filter(payment__invoice=invoice).order_by("refunded_at", "pk")

@@ -90,4 +90,5 @@ def reconcile_checkouts() -> dict[str, int]:
     and queue again any stored event whose processing failed."""
     outcomes = reconciliation.reconcile_open_sessions()
     outcomes["events requeued"] = requeue_unprocessed_events()
+    outcomes["refund requests resent"] = reconciliation.resend_unanswered_refunds()
     return outcomes

@@ -2,16 +2,18 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from secportal.core.money import MoneyError, parse_amount
+from secportal.core.money import MoneyError, format_money, parse_amount
 from secportal.core.tenancy import UNSCOPED, use_workspace
 from secportal.invoicing.selectors import get_invoice
 from secportal.invoicing.services import InvoiceError
@@ -64,14 +66,38 @@ def connect_refresh(request: WorkspaceRequest) -> HttpResponse:
 def refund(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     invoice = get_invoice(invoice_id)
     text = request.POST.get("amount", "").strip()
+    request_id = _uuid(request.POST.get("request_id"))
     try:
         amount = parse_amount(text, invoice.currency) if text else None
-        refunds.refund_invoice(invoice.pk, request.user, amount)
+        refund_request = refunds.refund_invoice(
+            invoice.pk, request.user, amount, request_id=request_id
+        )
+    except gateway.PaymentsUnavailable:
+        messages.error(
+            request,
+            "Stripe has not answered yet, so we do not know whether the refund was made. "
+            "Nothing more will be refunded: use Try the refund again to ask Stripe once more.",
+        )
+        if request_id is not None:
+            detail = reverse("invoicing:detail", args=[invoice.public_id])
+            return redirect(f"{detail}?{urlencode({'refund': request_id, 'amount': text})}")
     except (MoneyError, InvoiceError, gateway.GatewayError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
     else:
-        messages.success(request, "Refund requested; the invoice updates when Stripe confirms it.")
+        amount_words = format_money(refund_request.amount, invoice.currency)
+        messages.success(
+            request,
+            f"Refund of {amount_words}: {refund_request.get_state_display().lower()}. "
+            "The invoice shows what Stripe confirms.",
+        )
     return redirect("invoicing:detail", invoice_id=invoice.public_id)
+
+
+def _uuid(value: str | None) -> UUID | None:
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 @csrf_exempt

@@ -1,3 +1,4 @@
+import uuid
 from typing import Any
 
 from django import template
@@ -27,6 +28,23 @@ def invoice_payments(context: Any, invoice: Any) -> dict[str, Any]:
     return {
         "invoice": invoice,
         "payments": selectors.payments_of(invoice),
+        "refund_requests": selectors.refund_requests_of(invoice),
+        "refund_form": _refund_form(context.get("request"), invoice),
+        "stripe_refunds": selectors.stripe_refunds_of(invoice),
         "membership": context["membership"],
         "csrf_token": context.get("csrf_token"),
     }
+
+
+def _refund_form(request: Any, invoice: Any) -> dict[str, Any]:
+    """The refund form's request id: new for each form shown, so that submitting the same form
+    twice is one refund; after "Stripe has not answered", the same id to try again with."""
+    query = getattr(request, "GET", {})
+    named = selectors.named_refund_request(invoice, query.get("refund"))
+    if named is not None:  # submitting this form again is that request, whatever its state
+        return {
+            "request_id": named.public_id,
+            "amount": query.get("amount", ""),
+            "retry": named.unresolved,
+        }
+    return {"request_id": uuid.uuid4(), "amount": "", "retry": False}
