@@ -163,6 +163,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "SECRET_KEY": "k" * 20 + "-production-secret-" + "x9Z" * 10,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "ALLOWED_HOSTS": "secportal.example",
+        "SITE_URL": "https://secportal.example",
         "SECPORTAL_VAR_DIR": str(tmp_path),
     }
     result = subprocess.run(

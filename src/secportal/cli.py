@@ -19,6 +19,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+# Every entry point runs production settings unless told otherwise; only the demo runs dev ones.
+PRODUCTION_SETTINGS = "secportal.settings.production"
 DEMO_SETTINGS = "secportal.settings.dev"
 
 
@@ -208,11 +210,16 @@ def demo(argv: list[str]) -> int:
 
 
 def _demo_logins() -> str:
-    from secportal.demo import CLIENT_EMAIL, OWNER_EMAIL, OWNER_PASSWORD
+    from secportal.demo import CLIENT_EMAIL, OWNER_EMAIL, OWNER_PASSWORD, TWO_FACTOR_SECRETS
 
+    secrets = "".join(
+        f"\n  Two-factor secret for {email}: {secret}"
+        for email, secret in TWO_FACTOR_SECRETS.items()
+    )
     return (
         f"{OWNER_EMAIL} / password {OWNER_PASSWORD}\n"
         f"  Client contact (portal, sign-in link by email): {CLIENT_EMAIL}"
+        f"{secrets}"
     )
 
 
@@ -222,9 +229,9 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__)
         return 0
     command, rest = argv[0], argv[1:]
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEMO_SETTINGS)
     if command == "demo":
         return demo(rest)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", PRODUCTION_SETTINGS)
     if command == "manage":
         from django.core.management import execute_from_command_line
 
