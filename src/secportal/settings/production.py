@@ -1,39 +1,14 @@
 """Production, the default of every entry point: HTTPS, secrets from the environment.
 
-It refuses to start on an unsafe combination rather than run with it (``check_environment``):
+It refuses to start on an unsafe combination rather than run with it (``safety.check_environment``):
 no ``SECRET_KEY`` (or the demo's), no ``ALLOWED_HOSTS``, a ``SITE_URL`` that is not https, or a
 live Stripe key sent anywhere but Stripe (``STRIPE_API_BASE``). Passes ``check --deploy``.
 """
 
 import os
-from collections.abc import Mapping
-
-from django.core.exceptions import ImproperlyConfigured
-
 from .base import *  # noqa: F403
 from .base import env_bool, env_list
-
-
-def check_environment(env: Mapping[str, str]) -> None:
-    """Raise ImproperlyConfigured, naming the variable, for every unsafe setting."""
-    problems = []
-    secret = env.get("SECRET_KEY", "")
-    if len(secret) < 50 or secret.startswith("insecure"):
-        problems.append("SECRET_KEY must be set to a long random value (50+ characters).")
-    hosts = [h.strip() for h in env.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
-    if not hosts or "*" in hosts:
-        problems.append("ALLOWED_HOSTS must list the site's host names (no '*').")
-    if not env.get("SITE_URL", "").startswith("https://"):
-        problems.append("SITE_URL must be the site's https:// address (it goes into emails).")
-    if env.get("STRIPE_SECRET_KEY", "").startswith(("sk_live_", "rk_live_")) and env.get(
-        "STRIPE_API_BASE"
-    ):
-        problems.append(
-            "STRIPE_API_BASE must be unset with a live Stripe key: the key would be sent to "
-            f"{env['STRIPE_API_BASE']!r} instead of Stripe."
-        )
-    if problems:
-        raise ImproperlyConfigured("Unsafe production settings: " + " ".join(problems))
+from .safety import check_environment
 
 
 check_environment(os.environ)
