@@ -6,10 +6,10 @@ live Stripe key sent anywhere but Stripe (``STRIPE_API_BASE``). Passes ``check -
 """
 
 import os
+
 from .base import *  # noqa: F403
 from .base import env_bool, env_list
 from .safety import check_environment
-
 
 check_environment(os.environ)
 
