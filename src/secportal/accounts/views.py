@@ -71,7 +71,7 @@ def _refuse_code(request: HttpRequest, user: Any) -> None:
 
 def login_code(request: HttpRequest) -> HttpResponse:
     """Step two of signing in: the Code from the authenticator app (or a recovery code)."""
-    pending = request.session.get(PENDING_KEY)
+    pending: dict[str, Any] = request.session.get(PENDING_KEY) or {}
     user = None
     if pending and time.time() - pending["at"] <= PENDING_SECONDS:
         user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()

@@ -65,7 +65,7 @@ def workspace_view(
             request.memberships = memberships  # type: ignore[attr-defined]
             if not membership.has_role(min_role):
                 raise PermissionDenied(f"This needs the {Role(min_role).label} role.")
-            if membership.role in settings.TWO_FACTOR_ROLES and not request.user.is_verified():
+            if membership.role in settings.TWO_FACTOR_ROLES and not request.user.is_verified():  # type: ignore[attr-defined]
                 # Owners and admins use two-factor: set it up, or confirm this session with it.
                 return redirect_to_login(
                     request.get_full_path(), reverse("accounts:two_factor"), "next"
