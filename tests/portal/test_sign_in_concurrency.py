@@ -1,4 +1,4 @@
-"""The portal's sign-in limit is exact when many requests arrive at once (PostgreSQL's real case)."""
+"""The portal's sign-in limit is exact when many requests arrive at once (PostgreSQL)."""
 
 from __future__ import annotations
 
