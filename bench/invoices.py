@@ -168,7 +168,7 @@ def overdue_target(results: Results, big: Any) -> None:
     from django.utils import timezone
 
     from secportal.invoicing.models import Invoice, InvoiceEvent
-    from secportal.invoicing.overdue import mark_overdue
+    from secportal.invoicing.services import mark_overdue
 
     table = Invoice._meta.db_table
     # Later than every due date: all of bench-big's invoices, reset to Sent, are past due.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.test import Client as HttpClient
 from secportal.clients.models import Client, ClientContact
 from secportal.engagements.models import Engagement
 from secportal.invoicing.models import Invoice
+from secportal.notifications import mailcatcher
 from secportal.workspaces.models import Membership, Role, Workspace
 
 _counter = itertools.count(1)
@@ -120,3 +122,28 @@ def admin_client_(tenant: Tenant) -> HttpClient:
 @pytest.fixture
 def member_client(tenant: Tenant) -> HttpClient:
     return signed_in(tenant.member)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def smtp_mailers(port: int) -> dict:
+    """MAILERS that send through the real SMTP server listening on ``port``."""
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Any) -> Any:
+    """A real SMTP server (the demo's catcher) for one test: (port, mailbox folder)."""
+    port = free_port()
+    controller = mailcatcher.start(tmp_path / "mailbox", "127.0.0.1", port)
+    yield port, tmp_path / "mailbox"
+    controller.stop()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,34 +15,11 @@ from secportal.notifications import mailcatcher
 from secportal.notifications.models import EmailMessage, EmailStatus
 from secportal.notifications.services import queue_email
 
-from .conftest import signed_in
+from .conftest import free_port, signed_in, smtp_mailers
 
 DB_TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def smtp_mailers(port: int) -> dict:
-    return {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-
-
-@pytest.fixture
-def smtp_server(tmp_path):
-    port = free_port()
-    controller = mailcatcher.start(tmp_path / "mailbox", "127.0.0.1", port)
-    yield port, tmp_path / "mailbox"
-    controller.stop()
 
 
 def _queue_test_email(tenant, **extra):

@@ -219,7 +219,7 @@ def demo(argv: list[str]) -> int:
 
 
 def _demo_logins() -> str:
-    from secportal.demo import CLIENT_EMAIL, OWNER_EMAIL, OWNER_PASSWORD, TWO_FACTOR_SECRETS
+    from secportal.demo.data import CLIENT_EMAIL, OWNER_EMAIL, OWNER_PASSWORD, TWO_FACTOR_SECRETS
 
     secrets = "".join(
         f"\n  Two-factor secret for {email}: {secret}"

@@ -13,8 +13,7 @@ from django.urls import reverse
 from secportal.notifications import mailcatcher
 from secportal.workspaces.models import AuditEvent, Membership
 
-from ..conftest import signed_in
-from ..test_platform import smtp_mailers, smtp_server  # noqa: F401  (fixture)
+from ..conftest import signed_in, smtp_mailers
 
 NEW_PASSWORD = "correct-horse-battery-staple-9"
 
@@ -33,7 +32,7 @@ def set_password(browser: HttpClient, link: str, password: str):  # type: ignore
 
 
 @pytest.mark.django_db(transaction=True)
-def test_owner_invites_by_email_and_the_invitee_sets_a_password_once(tenant, smtp_server):  # noqa: F811
+def test_owner_invites_by_email_and_the_invitee_sets_a_password_once(tenant, smtp_server):
     port, mailbox = smtp_server
     owner = signed_in(tenant.owner)
     page = owner.get(reverse("workspaces:settings")).content.decode()
@@ -78,7 +77,7 @@ def test_invitation_link_expires(tenant, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_forgot_password_resets_by_email(tenant, smtp_server):  # noqa: F811
+def test_forgot_password_resets_by_email(tenant, smtp_server):
     port, mailbox = smtp_server
     browser = HttpClient()
     login = browser.get(reverse("accounts:login")).content.decode()

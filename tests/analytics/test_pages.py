@@ -17,7 +17,6 @@ from django.urls import reverse
 from secportal.analytics import selectors
 from secportal.core.money import format_money
 from secportal.invoicing.models import InvoiceStatus
-from secportal.invoicing.services import today_in
 from secportal.workspaces.models import Mode
 
 from ..conftest import make_tenant, signed_in
@@ -138,7 +137,7 @@ AGE_EDGES = [  # (days past due, amount, bucket)
 
 def edge_invoices(tenant) -> None:
     """Outstanding GBP invoices at every ageing edge, relative to today in the workspace."""
-    today = today_in(tenant.workspace)
+    today = tenant.workspace.today()
     b = Builder(tenant)
     for days, amount, _bucket in AGE_EDGES:
         b.invoice(
@@ -175,7 +174,7 @@ def test_summary_json_has_the_hand_computed_period_figures(browser, fx):
     assert data["currencies"]["USD"]["revenue"] == 0
     # Months and as-of-today figures: the selectors' own, with today in Sydney.
     ws = fx.tenant.workspace
-    today = today_in(ws)
+    today = ws.today()
     expected = selectors.dashboard(
         ws, selectors.Period("custom", datetime.date(2026, 3, 1), datetime.date(2026, 3, 31)), today
     ).as_json()
@@ -210,7 +209,7 @@ def test_summary_json_ageing_at_every_edge_as_of_today(db):
 )
 def test_summary_json_accepts_every_range(browser, fx, key):
     data = browser.get(SUMMARY, {"range": key}).json()
-    today = today_in(fx.tenant.workspace)
+    today = fx.tenant.workspace.today()
     period = selectors.preset_period(key, today)
     assert data["range"]["key"] == key
     assert (data["range"]["from"], data["range"]["to"]) == (

@@ -302,7 +302,7 @@ def totp_code(secret_b32: str) -> str:
 
 
 def sign_in_owner(page: Page) -> None:
-    from secportal.demo import TWO_FACTOR_SECRETS
+    from secportal.demo.data import TWO_FACTOR_SECRETS
 
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(OWNER_EMAIL)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, expect
 
-from secportal.demo import ADMIN_EMAIL, OWNER_EMAIL, STAFF_PASSWORD, TWO_FACTOR_SECRETS
+from secportal.demo.data import ADMIN_EMAIL, OWNER_EMAIL, STAFF_PASSWORD, TWO_FACTOR_SECRETS
 
 from .conftest import Demo, totp_code
 

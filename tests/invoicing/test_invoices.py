@@ -215,13 +215,13 @@ def test_send_review_then_numbers_dates_status_email_and_event(ready, admin_clie
     )
     admin_client_.post(url)
     invoice = Invoice.objects.get(pk=ready.invoice.pk)
-    today = services.today_in(ready.workspace)
+    today = ready.workspace.today()
     assert invoice.number == "INV-0001"
     assert invoice.issue_date == today
     assert invoice.due_date == today + datetime.timedelta(days=14)
     assert invoice.status == InvoiceStatus.SENT
     assert InvoiceEvent.objects.filter(invoice=invoice, kind="sent").count() == 1
-    emails = EmailMessage.objects.filter(subject_ref=str(invoice.public_id), kind="invoice")
+    emails = EmailMessage.objects.filter(invoice=invoice, kind="invoice")
     assert [e.to for e in emails] == [ready.client.billing_email]
     page = admin_client_.get(reverse("invoicing:detail", args=[invoice.public_id])).content.decode()
     assert "Email delivery" in page and "Sent" in page and "History" in page

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from secportal.invoicing.models import Invoice, InvoiceEvent, InvoiceStatus
-from secportal.invoicing.overdue import mark_overdue, queue_overdue_reminders
+from secportal.invoicing.services import mark_overdue, send_overdue_reminders
 from secportal.notifications.models import EmailMessage
 
 from ..conftest import make_tenant
@@ -101,12 +101,10 @@ def test_one_reminder_per_overdue_invoice_and_only_where_wanted():
     a = sent_invoice(wants, datetime.date(2026, 1, 2))
     b = sent_invoice(quiet, datetime.date(2026, 1, 2))
     mark_overdue(datetime.datetime(2026, 2, 1, 12, tzinfo=UTC))
-    assert queue_overdue_reminders() == 1
-    assert queue_overdue_reminders() == 0
+    assert send_overdue_reminders() == 1
+    assert send_overdue_reminders() == 0
     reminders = EmailMessage.objects.filter(kind="overdue_reminder")
-    assert [(m.to, m.subject_ref) for m in reminders] == [
-        (wants.client.billing_email, str(a.public_id))
-    ]
+    assert [(m.to, m.invoice_id) for m in reminders] == [(wants.client.billing_email, a.pk)]
     assert "is overdue" in reminders[0].subject
     assert InvoiceEvent.objects.filter(kind="reminder_sent", invoice=a).count() == 1
     assert not InvoiceEvent.objects.filter(kind="reminder_sent", invoice=b).exists()

@@ -181,8 +181,8 @@ def flat(text: str) -> str:
 
 def make_invoice(**changes: object) -> InvoicePdf:
     invoice = InvoicePdf(
-        consultancy_name="Northwind Security Ltd",
-        consultancy_email="billing@northwind.example",
+        workspace_name="Northwind Security Ltd",
+        workspace_email="billing@northwind.example",
         client_name="Acme Widgets plc",
         client_address="1 High Street\nLondon\nEC1A 1AA",
         client_email="accounts@acme.example",
@@ -293,7 +293,7 @@ def test_a_draft_without_dates_or_number() -> None:
 
 
 def test_metadata() -> None:
-    info = read(make_invoice(consultancy_name="Zoë & Søn Security €")).info()
+    info = read(make_invoice(workspace_name="Zoë & Søn Security €")).info()
     assert info["Title"] == "Invoice INV-0001"
     assert info["Author"] == "Zoë & Søn Security €"
     assert info["CreationDate"].startswith("D:20261020000000")
@@ -336,7 +336,7 @@ def test_a_long_unbroken_word_and_long_fields_render() -> None:
             client_name="A" * 300,
             client_address="\n".join(["Line"] * 80),
             engagement="ENG-12 " + "scope " * 80,
-            consultancy_name="N" * 200,
+            workspace_name="N" * 200,
             pay_url="https://portal.example/pay/" + "a" * 400,
         )
     )
@@ -384,7 +384,7 @@ def test_any_text_renders(
             description=description,
             client_name=name,
             client_address=address,
-            consultancy_name=name,
+            workspace_name=name,
             currency=currency,
             amount_minor=amount,
         )

@@ -15,13 +15,12 @@ from secportal.invoicing.models import Invoice, InvoiceStatus
 from secportal.notifications import mailcatcher
 from secportal.notifications.models import EmailMessage, EmailStatus
 
-from ..conftest import make_tenant
-from ..test_platform import smtp_mailers, smtp_server  # noqa: F401 (fixture)
+from ..conftest import make_tenant, smtp_mailers
 from .conftest import connect_stripe
 
 
 @pytest.mark.django_db(transaction=True)
-def test_invoice_email_has_details_and_a_signed_pay_invoice_button(smtp_server):  # noqa: F811
+def test_invoice_email_has_details_and_a_signed_pay_invoice_button(smtp_server):
     port, mailbox = smtp_server
     tenant = make_tenant("Redline Security")
     connect_stripe(tenant)
@@ -53,7 +52,7 @@ def test_invoice_email_has_details_and_a_signed_pay_invoice_button(smtp_server):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_failed_invoice_email_is_shown_and_resend_delivers_it(smtp_server):  # noqa: F811
+def test_failed_invoice_email_is_shown_and_resend_delivers_it(smtp_server):
     from django.test import Client as HttpClient
     from django.urls import reverse
 

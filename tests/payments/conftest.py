@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-from secportal.payments import gateway
-
 from .webhooks import SECRET
 
 
@@ -34,8 +32,6 @@ def sandbox(sandbox_server: Any, live_server: Any, settings: Any) -> Iterator[An
     settings.STRIPE_SECRET_KEY = "sk_test_secportal"
     settings.STRIPE_WEBHOOK_SECRETS = [SECRET]
     settings.SITE_URL = live_server.url
-    gateway._client.cache_clear()
     yield sandbox_server
     sandbox_server.drain(timeout=5)
     sandbox_server.clear_faults()
-    gateway._client.cache_clear()

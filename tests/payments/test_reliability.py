@@ -13,7 +13,7 @@ from secportal.core.fees import platform_fee
 from secportal.invoicing.models import Invoice, InvoiceEvent, InvoiceStatus
 from secportal.invoicing.services import send_invoice
 from secportal.notifications.models import EmailMessage
-from secportal.payments import gateway, services
+from secportal.payments import checkout, gateway, reconciliation, settlement
 from secportal.payments.models import CheckoutAttempt, ConnectedAccount, Payment, StripeEvent
 
 from ..conftest import make_tenant
@@ -55,15 +55,14 @@ def session_creates(sandbox) -> list[dict]:
 
 def test_stripe_500_then_recovery_makes_one_session(sandbox, settings):
     settings.STRIPE_TIMEOUT = 2
-    gateway._client.cache_clear()
     tenant = onboarded_tenant(sandbox)
     sandbox.set_faults(error_count=3, error_status=500, path="/v1/checkout/sessions$")
     with pytest.raises(gateway.PaymentsUnavailable):
-        services.start_checkout(tenant.invoice.pk, **URLS)
+        checkout.start_checkout(tenant.invoice.pk, **URLS)
     # The portal tells the payer to try again, and nothing is half made.
     assert CheckoutAttempt.objects.get().session_id is None
     sandbox.clear_faults()
-    url = services.start_checkout(tenant.invoice.pk, **URLS)
+    url = checkout.start_checkout(tenant.invoice.pk, **URLS)
     assert url.startswith(sandbox.url)
     keys = {r["idempotency_key"] for r in session_creates(sandbox)}
     assert keys == {f"checkout:{tenant.invoice.public_id}:1"}  # every try sent the same key
@@ -72,7 +71,6 @@ def test_stripe_500_then_recovery_makes_one_session(sandbox, settings):
 
 def test_timeout_after_stripe_made_the_session_gives_no_second_session(sandbox, settings):
     settings.STRIPE_TIMEOUT = 1
-    gateway._client.cache_clear()
     tenant = onboarded_tenant(sandbox)
     sandbox.set_faults(
         timeout_count=3,
@@ -100,11 +98,11 @@ def _token(invoice: Invoice) -> str:
 
 def test_second_paid_session_is_recorded_flagged_and_refunded(sandbox):
     tenant = onboarded_tenant(sandbox)
-    services.start_checkout(tenant.invoice.pk, **URLS)
+    checkout.start_checkout(tenant.invoice.pk, **URLS)
     first = CheckoutAttempt.objects.get()
     # A second tab got its own session (e.g. after the first one looked expired to the app).
     CheckoutAttempt.objects.filter(pk=first.pk).update(status="abandoned")
-    services.start_checkout(tenant.invoice.pk, **URLS)
+    checkout.start_checkout(tenant.invoice.pk, **URLS)
     second = CheckoutAttempt.objects.exclude(pk=first.pk).get()
     assert sandbox.pay(first.session_id)["outcome"] == "succeeded"
     assert sandbox.pay(second.session_id)["outcome"] == "succeeded"
@@ -121,13 +119,13 @@ def test_second_paid_session_is_recorded_flagged_and_refunded(sandbox):
 
 def test_a_payment_that_does_not_match_is_flagged_not_paid(sandbox):
     tenant = onboarded_tenant(sandbox)
-    services.start_checkout(tenant.invoice.pk, **URLS)
+    checkout.start_checkout(tenant.invoice.pk, **URLS)
     attempt = CheckoutAttempt.objects.get()
     session = gateway.retrieve_checkout_session(attempt.session_id, attempt.stripe_account_id)
     tampered = session | {"payment_status": "paid", "amount_total": 100}
-    outcome = services.apply_paid_session(tampered, attempt.stripe_account_id, source="test")
+    outcome = settlement.apply_paid_session(tampered, attempt.stripe_account_id, source="test")
     assert outcome.startswith("mismatch")
-    wrong_account = services.apply_paid_session(
+    wrong_account = settlement.apply_paid_session(
         session | {"payment_status": "paid"}, "acct_other", source="test"
     )
     assert wrong_account.startswith("mismatch")
@@ -143,7 +141,7 @@ def test_two_threads_delivering_one_event_process_it_once(sandbox, live_server):
 
     tenant = onboarded_tenant(sandbox)
     sandbox.configure(webhook_url=None)  # we deliver the event ourselves, twice at once
-    services.start_checkout(tenant.invoice.pk, **URLS)
+    checkout.start_checkout(tenant.invoice.pk, **URLS)
     attempt = CheckoutAttempt.objects.get()
     sandbox.pay(attempt.session_id)
     [completed] = sandbox.events(type="checkout.session.completed")
@@ -173,7 +171,7 @@ def test_webhook_and_success_page_racing_record_one_payment(sandbox, live_server
     if connection.vendor != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL; SQLite serialises writers")
     tenant = onboarded_tenant(sandbox)
-    services.start_checkout(tenant.invoice.pk, **URLS)
+    checkout.start_checkout(tenant.invoice.pk, **URLS)
     attempt = CheckoutAttempt.objects.get()
     sandbox.set_faults(webhook_delay_rate=1.0, webhook_delay_seconds=0.05)
     sandbox.pay(attempt.session_id)
@@ -218,13 +216,15 @@ def test_many_payments_with_lost_repeated_and_reordered_webhooks_then_reconcilia
         webhook_duplicate_rate=0.3, webhook_reorder_rate=0.3, webhook_drop_rate=0.1, seed=7
     )
     for invoice in invoices:
-        services.start_checkout(invoice.pk, **URLS)
+        checkout.start_checkout(invoice.pk, **URLS)
     for attempt in CheckoutAttempt.objects.all():
         assert sandbox.pay(attempt.session_id)["outcome"] == "succeeded"
     assert sandbox.drain(timeout=60)
     lost = Invoice.objects.exclude(status=InvoiceStatus.PAID).count()
     assert lost > 0, "some webhooks were dropped: reconciliation must have work to do"
-    outcomes = services.reconcile_open_sessions(older_than=__import__("datetime").timedelta(0))
+    outcomes = reconciliation.reconcile_open_sessions(
+        older_than=__import__("datetime").timedelta(0)
+    )
     assert outcomes.get("paid", 0) == lost
     assert Invoice.objects.filter(status=InvoiceStatus.PAID).count() == 200
     assert Payment.objects.count() == 200 and not Payment.objects.filter(duplicate=True).exists()

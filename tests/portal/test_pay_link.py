@@ -14,7 +14,6 @@ from secportal.invoicing.models import InvoiceEvent, InvoiceStatus
 from secportal.invoicing.services import send_invoice
 from secportal.notifications.models import EmailMessage
 from secportal.payments.models import ConnectedAccount
-from secportal.portal import selectors
 
 from .conftest import make_sent
 
@@ -93,12 +92,12 @@ def test_a_link_whose_amount_or_currency_no_longer_matches_is_invalid(tenant):
         assert "This link is not valid" in response.content.decode()
 
 
-def test_expired_link_offers_a_fresh_one_by_email(tenant, monkeypatch):
+def test_expired_link_offers_a_fresh_one_by_email(tenant, settings):
     tenant.contact.receives_invoices = True
     tenant.contact.save()
     invoice = make_sent(tenant.invoice)
     token = links.pay_link(invoice).rstrip("/").rsplit("/", 1)[1]
-    monkeypatch.setattr(selectors, "PAY_LINK_AGE", -1)
+    settings.PAY_LINK_MAX_AGE = -1
     response = HttpClient().get(reverse("portal:pay_link", args=[token]))
     assert response.status_code == 410
     page = response.content.decode()
@@ -115,7 +114,7 @@ def test_expired_link_offers_a_fresh_one_by_email(tenant, monkeypatch):
     assert fresh.to == tenant.client.billing_email  # the billing address only
     assert invoice.number in fresh.subject
     new_path = re.search(r"http://testserver(/portal/pay/[^/\s]+/)", fresh.body_text).group(1)
-    monkeypatch.setattr(selectors, "PAY_LINK_AGE", 3600)
+    settings.PAY_LINK_MAX_AGE = 3600
     assert HttpClient().get(new_path).status_code == 200
     # Asking again the same day sends nothing more.
     HttpClient().post(reverse("portal:fresh_link", args=[token]))

@@ -16,8 +16,7 @@ from secportal.notifications.models import EmailMessage
 from secportal.portal import services
 from secportal.portal.models import PortalSignIn
 
-from ..conftest import make_tenant
-from ..test_platform import smtp_mailers, smtp_server  # noqa: F401  (fixture)
+from ..conftest import make_tenant, smtp_mailers
 from .conftest import make_sent, new_invoice
 
 SAME_ANSWER = "If this address belongs to a client contact, we&#x27;ve emailed a sign-in link."
@@ -34,7 +33,7 @@ def link_in(text: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sign_in_end_to_end_through_a_real_smtp_server(tenant, smtp_server):  # noqa: F811
+def test_sign_in_end_to_end_through_a_real_smtp_server(tenant, smtp_server):
     port, mailbox = smtp_server
     make_sent(tenant.invoice)
     browser = HttpClient()
@@ -94,7 +93,7 @@ def test_invalid_email_is_shown_beside_the_field(tenant):
 
 
 @pytest.mark.django_db
-def test_link_signs_in_once_and_expires(tenant, monkeypatch):
+def test_link_signs_in_once_and_expires(tenant, settings):
     ask_link(HttpClient(), tenant.contact.email)
     url = link_in(EmailMessage.objects.get().body_text)
     token = url.rstrip("/").rsplit("/", 1)[1]
@@ -106,12 +105,12 @@ def test_link_signs_in_once_and_expires(tenant, monkeypatch):
 
     ask_link(HttpClient(), tenant.contact.email)
     fresh = link_in(EmailMessage.objects.order_by("-pk").first().body_text)
-    monkeypatch.setattr(services, "SIGN_IN_LINK_AGE", -1)
+    settings.PORTAL_SIGN_IN_LINK_MAX_AGE = -1
     for response in (HttpClient().get(fresh), HttpClient().post(fresh)):
         assert response.status_code == 410
         assert "This sign-in link has expired" in response.content.decode()
         assert 'name="email"' in response.content.decode()
-    monkeypatch.setattr(services, "SIGN_IN_LINK_AGE", 900)
+    settings.PORTAL_SIGN_IN_LINK_MAX_AGE = 900
     assert HttpClient().post(fresh).status_code == 302  # expiry did not spend it
 
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
-from secportal.notifications.services import queue_email
+from .signals import account_email
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -52,7 +52,9 @@ class OutboxPasswordResetForm(PasswordResetForm):
             kwargs={"uidb64": context["uid"], "token": context["token"]},
         )
         minutes = settings.PASSWORD_RESET_TIMEOUT // 60
-        queue_email(
+        account_email.send(
+            sender=self.__class__,
+            workspace=None,
             kind="password_reset",
             to=to_email,
             template="emails/password_reset",

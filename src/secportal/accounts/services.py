@@ -15,8 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from secportal.notifications.services import queue_email
-
+from .signals import account_email
 from .tokens import invitation_token
 
 logger = logging.getLogger(__name__)
@@ -39,7 +38,8 @@ def invitation_url(user: Any) -> str:
 
 def queue_invitation(user: Any, *, workspace: Any, inviter: Any, role: str) -> None:
     """Email the invitee a link to set their password (call inside the inviting transaction)."""
-    queue_email(
+    account_email.send(
+        sender=queue_invitation,
         kind="invitation",
         to=user.email,
         template="emails/invitation",

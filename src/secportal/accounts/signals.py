@@ -7,11 +7,16 @@ import time
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from secportal.core.security import SEEN_KEY, STARTED_KEY
 
 logger = logging.getLogger("secportal.accounts.signin")
+
+# An email about a person's account (invitation, password reset) is ready to go. The outbox is
+# in the notifications app, a higher layer, which listens here and queues it. Arguments:
+# kind, to, template, context, workspace (or None).
+account_email = Signal()
 
 
 def _ip(request: Any) -> str:

@@ -39,8 +39,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 from secportal.clients.models import Client
 from secportal.core.money import CURRENCIES
 from secportal.engagements.models import Engagement
-from secportal.invoicing.models import Invoice, InvoiceStatus
-from secportal.invoicing.selectors import status_filter
+from secportal.invoicing.models import PAYABLE, Invoice, InvoiceStatus, shown_as, shown_overdue
 from secportal.payments.models import Payment, Refund
 from secportal.workspaces.models import Workspace
 
@@ -296,8 +295,8 @@ def open_invoice_figures(workspace: Workspace, today: datetime.date) -> dict[str
     ``invoice_ws_cur_status_due`` alone.
     """
     day = datetime.timedelta(days=1)
-    outstanding = Q(status__in=[InvoiceStatus.SENT, InvoiceStatus.OVERDUE])
-    overdue = status_filter(InvoiceStatus.OVERDUE, today)
+    outstanding = Q(status__in=PAYABLE)
+    overdue = shown_overdue(today)
     buckets = {
         "current": outstanding & (Q(due_date__gte=today) | Q(due_date__isnull=True)),
         "1_30": outstanding & Q(due_date__lte=today - day, due_date__gte=today - 30 * day),
@@ -315,7 +314,7 @@ def open_invoice_figures(workspace: Workspace, today: datetime.date) -> dict[str
         aggregates[f"age_{key}_amount"] = _sum("amount", condition)
         aggregates[f"age_{key}_count"] = Count("status", filter=condition)
     for status in STATUS_KEYS:
-        aggregates[f"status_{status}"] = Count("status", filter=status_filter(status, today))
+        aggregates[f"status_{status}"] = Count("status", filter=shown_as(status, today))
     rows = (
         Invoice.objects.filter(workspace=workspace)
         .values("currency")
@@ -536,14 +535,14 @@ def money_of(
     if (client is None) == (engagement is None):
         raise ValueError("Give a client or an engagement.")
     where = {"client": client} if client is not None else {"engagement": engagement}
-    outstanding = Q(status__in=[InvoiceStatus.SENT, InvoiceStatus.OVERDUE])
+    outstanding = Q(status__in=PAYABLE)
     invoices = (
         Invoice.objects.filter(workspace=workspace, **where)
         .values("currency")
         .annotate(
             invoiced=_sum("amount", ~Q(status__in=[InvoiceStatus.DRAFT, InvoiceStatus.VOID])),
             outstanding=_sum("amount", outstanding),
-            overdue=_sum("amount", status_filter(InvoiceStatus.OVERDUE, today)),
+            overdue=_sum("amount", shown_overdue(today)),
         )
         .order_by("currency")
     )

@@ -9,7 +9,6 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from secportal.invoicing.services import today_in
 from secportal.payments.selectors import can_take_payments
 from secportal.workspaces.access import WorkspaceRequest, workspace_view
 
@@ -20,7 +19,7 @@ from .forms import RangeForm
 def _figures(
     request: WorkspaceRequest, today: datetime.date | None = None
 ) -> tuple[RangeForm, selectors.Dashboard]:
-    today = today or today_in(request.workspace)
+    today = today or request.workspace.today()
     form = RangeForm(request.GET or None, today=today)
     period = form.period()
     return form, selectors.dashboard(request.workspace, period, today)

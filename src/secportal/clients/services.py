@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from secportal.core.changes import apply_changes
 from secportal.workspaces.models import Workspace
 from secportal.workspaces.services import record
 
@@ -13,15 +14,6 @@ from .models import Client, ClientContact
 
 CLIENT_FIELDS = ("name", "billing_email", "address")
 CONTACT_FIELDS = ("name", "email", "receives_invoices")
-
-
-def _apply(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[str, Any]:
-    changes = {}
-    for field in fields:
-        if field in values and getattr(obj, field) != values[field]:
-            changes[field] = {"from": getattr(obj, field), "to": values[field]}
-            setattr(obj, field, values[field])
-    return changes
 
 
 @transaction.atomic
@@ -38,7 +30,7 @@ def update_client(client_id: int, actor: Any, values: dict[str, Any]) -> Client:
     client = (
         Client.objects.select_for_update(of=("self",)).select_related("workspace").get(pk=client_id)
     )
-    changes = _apply(client, CLIENT_FIELDS, values)
+    changes = apply_changes(client, CLIENT_FIELDS, values)
     if changes:
         client.save(update_fields=list(changes))
         record(client.workspace, actor, "client.updated", client.name, changes=changes)
@@ -66,7 +58,7 @@ def update_contact(contact_id: int, actor: Any, values: dict[str, Any]) -> Clien
         .select_related("workspace")
         .get(pk=contact_id)
     )
-    changes = _apply(contact, CONTACT_FIELDS, values)
+    changes = apply_changes(contact, CONTACT_FIELDS, values)
     if changes:
         contact.save(update_fields=list(changes))
         record(contact.workspace, actor, "contact.updated", contact.email, changes=changes)

@@ -6,7 +6,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from secportal.engagements.selectors import engagements_of_client
 from secportal.workspaces.access import WorkspaceRequest, workspace_view
 from secportal.workspaces.models import Role
 
@@ -42,7 +41,6 @@ def client_detail(request: WorkspaceRequest, client_id: UUID) -> HttpResponse:
         {
             "client": client,
             "contacts": client.contacts.all(),
-            "engagements": engagements_of_client(client),
             "contact_form": ContactForm(client=client),
         },
     )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 
 PAY_SALT = "secportal.invoicing.pay-link"
-PAY_LINK_MAX_AGE = 60 * 60 * 24 * 120  # the email stays useful for months, like Stripe's links
 SIGN_IN_SALT = "secportal.portal.sign-in"
-SIGN_IN_MAX_AGE = 15 * 60
 
 
 class LinkExpired(Exception):
@@ -32,7 +31,10 @@ def make_pay_token(invoice_public_id: object, amount: int, currency: str) -> str
     return signing.dumps([str(invoice_public_id), amount, currency], salt=PAY_SALT, compress=True)
 
 
-def read_pay_token(token: str, max_age: int = PAY_LINK_MAX_AGE) -> PayLink:
+def read_pay_token(token: str, max_age: int | None = None) -> PayLink:
+    """The link's contents; LinkExpired after ``max_age`` (default ``PAY_LINK_MAX_AGE``) seconds."""
+    if max_age is None:
+        max_age = settings.PAY_LINK_MAX_AGE
     try:
         public_id, amount, currency = signing.loads(token, salt=PAY_SALT, max_age=max_age)
     except signing.SignatureExpired as exc:

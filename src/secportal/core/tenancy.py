@@ -36,11 +36,6 @@ NO_WORKSPACE: Final = _Scope("NO_WORKSPACE")
 _current: ContextVar[int | _Scope] = ContextVar("secportal_workspace", default=UNSCOPED)
 
 
-def current_workspace_id() -> int | None:
-    scope = _current.get()
-    return scope if isinstance(scope, int) else None
-
-
 @contextlib.contextmanager
 def use_workspace(workspace_id: int | _Scope) -> Iterator[None]:
     token = _current.set(workspace_id)

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from secportal.core.changes import apply_changes
 from secportal.workspaces.models import Workspace
 from secportal.workspaces.services import record
 
@@ -45,11 +46,7 @@ def update_engagement(engagement_id: int, actor: Any, values: dict[str, Any]) ->
         .get(pk=engagement_id)
     )
     _check_client(engagement.workspace_id, values)
-    changes = {}
-    for field in FIELDS:
-        if field in values and getattr(engagement, field) != values[field]:
-            changes[field] = {"from": str(getattr(engagement, field)), "to": str(values[field])}
-            setattr(engagement, field, values[field])
+    changes = apply_changes(engagement, FIELDS, values)
     if changes:
         engagement.save(update_fields=list(changes))
         record(engagement.workspace, actor, "engagement.updated", engagement.name, changes=changes)

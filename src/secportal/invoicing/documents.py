@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from .models import Invoice, InvoiceStatus
+from .models import Invoice
 
 
 def invoice_pdf_bytes(invoice: Invoice, today: object, pay_url: str = "") -> bytes:
@@ -14,8 +14,8 @@ def invoice_pdf_bytes(invoice: Invoice, today: object, pay_url: str = "") -> byt
     paid_on = invoice.paid_at.astimezone(workspace.tz).date() if invoice.paid_at else None
     return render_invoice_pdf(
         InvoicePdf(
-            consultancy_name=workspace.name,
-            consultancy_email=workspace.billing_reply_to,
+            workspace_name=workspace.name,
+            workspace_email=workspace.billing_reply_to,
             client_name=invoice.client.name,
             client_address=invoice.client.address,
             client_email=invoice.client.billing_email,
@@ -29,9 +29,7 @@ def invoice_pdf_bytes(invoice: Invoice, today: object, pay_url: str = "") -> byt
             engagement=str(invoice.engagement) if invoice.engagement else "",
             paid_on=paid_on,
             refunded_minor=invoice.refunded_amount,
-            pay_url=pay_url
-            if invoice.status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
-            else "",
+            pay_url=pay_url if invoice.is_payable else "",
         )
     )
 

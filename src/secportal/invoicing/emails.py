@@ -57,7 +57,7 @@ def queue_to_client(
             template=template,
             context=context,
             workspace=invoice.workspace,
-            subject_ref=str(invoice.public_id),
+            invoice=invoice,
             reply_to=invoice.workspace.billing_reply_to,
             dedupe_key=f"{key}:{to.lower()}",
         )

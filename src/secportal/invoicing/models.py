@@ -8,7 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from secportal.core.money import CURRENCY_CHOICES
-from secportal.core.tenancy import TenantModel
+from secportal.core.tenancy import TenantManager, TenantModel, TenantQuerySet
 from secportal.core.validators import multi_line
 
 
@@ -21,7 +21,65 @@ class InvoiceStatus(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
 
 
+#: The statuses in which an invoice is waiting for the client's money: it can be paid, voided,
+#: reminded and emailed again, and it counts as outstanding.
 PAYABLE = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+
+
+# The overdue rule, once (DESIGN.md 4): an invoice is shown Overdue when it is stored Overdue, or
+# when it is Sent with a due date before today in its workspace's timezone (the sweep moves it
+# later). The SQL and Python forms below are the same rule; everything else uses them.
+
+
+def past_due(today: datetime.date) -> models.Q:
+    """Sent invoices whose due date is before ``today``: what the overdue sweep moves."""
+    return models.Q(status=InvoiceStatus.SENT, due_date__lt=today)
+
+
+def shown_overdue(today: datetime.date) -> models.Q:
+    """Invoices shown as Overdue on ``today``."""
+    return models.Q(status=InvoiceStatus.OVERDUE) | past_due(today)
+
+
+def shown_as(status: str, today: datetime.date) -> models.Q:
+    """Invoices whose shown status on ``today`` is ``status``."""
+    if status == InvoiceStatus.OVERDUE:
+        return shown_overdue(today)
+    if status == InvoiceStatus.SENT:
+        return models.Q(status=InvoiceStatus.SENT) & (
+            models.Q(due_date__gte=today) | models.Q(due_date__isnull=True)
+        )
+    return models.Q(status=status)
+
+
+def shown_status_of(status: str, due_date: datetime.date | None, today: datetime.date) -> str:
+    """The status to show for a stored status and due date (the Python form of the rule)."""
+    if status == InvoiceStatus.SENT and due_date is not None and due_date < today:
+        return InvoiceStatus.OVERDUE
+    return status
+
+
+class InvoiceQuerySet(TenantQuerySet):
+    def with_shown_status(self, today: datetime.date) -> InvoiceQuerySet:
+        """Annotate ``shown_status``: the status a person sees on ``today``."""
+        return self.annotate(
+            shown_status=models.Case(
+                models.When(past_due(today), then=models.Value(InvoiceStatus.OVERDUE.value)),
+                default=models.F("status"),
+                output_field=models.CharField(),
+            )
+        )
+
+    def shown_as(self, status: str, today: datetime.date) -> InvoiceQuerySet:
+        """Invoices whose shown status on ``today`` is ``status``."""
+        return self.filter(shown_as(status, today))
+
+    def payable(self) -> InvoiceQuerySet:
+        return self.filter(status__in=PAYABLE)
+
+
+class InvoiceManager(TenantManager.from_queryset(InvoiceQuerySet)):  # type: ignore[misc]
+    """The tenant manager, with the invoice's named filters."""
 
 
 class Invoice(TenantModel):
@@ -59,6 +117,9 @@ class Invoice(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = InvoiceManager()  # type: ignore[misc]
+    unscoped = models.Manager.from_queryset(InvoiceQuerySet)()  # type: ignore[misc]
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -90,9 +151,7 @@ class Invoice(TenantModel):
 
     def shown_status(self, today: datetime.date) -> str:
         """The status to show: a sent invoice past its due date is Overdue, task or not."""
-        if self.status == InvoiceStatus.SENT and self.due_date and self.due_date < today:
-            return InvoiceStatus.OVERDUE
-        return self.status
+        return shown_status_of(self.status, self.due_date, today)
 
     def shown_status_label(self, today: datetime.date) -> str:
         return InvoiceStatus(self.shown_status(today)).label
@@ -113,11 +172,31 @@ class ActorType(models.TextChoices):
     STRIPE = "stripe", "Stripe"
 
 
+class InvoiceEventKind(models.TextChoices):
+    """What happened to an invoice; the label is what its history shows."""
+
+    CREATED = "created", "Created"
+    EDITED = "edited", "Edited"
+    SENT = "sent", "Sent"
+    EMAIL_RESENT = "email_resent", "Email sent again"
+    VIEWED = "viewed", "Viewed by the client"
+    BECAME_OVERDUE = "became_overdue", "Became overdue"
+    REMINDER_SENT = "reminder_sent", "Overdue reminder sent"
+    CHECKOUT_STARTED = "checkout_started", "Checkout started"
+    PAYMENT_FAILED = "payment_failed", "Payment failed"
+    PAID = "paid", "Paid"
+    PAYMENT_FLAGGED = "payment_flagged", "Payment needs attention"
+    REFUND_REQUESTED = "refund_requested", "Refund requested"
+    REFUNDED = "refunded", "Refunded"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partly refunded"
+    VOIDED = "voided", "Voided"
+
+
 class InvoiceEvent(TenantModel):
     """The invoice's append-only history (its audit trail)."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=InvoiceEventKind.choices)
     actor_type = models.CharField(max_length=10, choices=ActorType.choices)
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,9 +1,10 @@
-"""Overdue: set-based, safe to run twice or at the same time (DESIGN.md 4).
+"""The overdue sweep and its reminders: set-based, safe to run twice or at the same time.
 
-A sent invoice is overdue when its due date is before today *in its workspace's timezone*.
-At any moment the world's timezones span at most three calendar dates, so the workspaces are
-grouped by their local date and each group is moved with one UPDATE and one INSERT … SELECT
-for the events, whatever the number of invoices.
+Called through ``invoicing.services`` (``mark_overdue``, ``send_overdue_reminders``). A sent
+invoice is overdue when its due date is before today *in its workspace's timezone* (the rule is
+``models.past_due``). At any moment the world's timezones span at most three calendar dates, so
+the workspaces are grouped by their local date and each group is moved with one UPDATE and one
+INSERT … SELECT for the events, whatever the number of invoices (DESIGN.md 4).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import datetime
 import zoneinfo
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from secportal.workspaces.models import Workspace
 
 from . import emails
-from .models import ActorType, Invoice, InvoiceEvent, InvoiceStatus
+from .history import record_event, record_events
+from .models import ActorType, Invoice, InvoiceEventKind, InvoiceStatus, past_due
 
 REMINDER_BATCH = 200
 
@@ -34,7 +36,7 @@ def workspaces_by_local_date(now: datetime.datetime) -> dict[datetime.date, list
     }
 
 
-def mark_overdue(now: datetime.datetime | None = None) -> int:
+def sweep(now: datetime.datetime | None = None) -> int:
     """Move every sent invoice past its due date to Overdue; returns how many moved."""
     now = now or timezone.now()
     moved = 0
@@ -43,39 +45,25 @@ def mark_overdue(now: datetime.datetime | None = None) -> int:
             # The UPDATE's WHERE is re-checked under each row's lock, so a concurrent run or a
             # payment that got there first leaves the row alone; `overdue_at = now` marks the
             # rows this run moved, for the events below.
-            count = Invoice.unscoped.filter(
-                status=InvoiceStatus.SENT, due_date__lt=today, workspace_id__in=workspace_ids
-            ).update(status=InvoiceStatus.OVERDUE, overdue_at=now, updated_at=now)
+            count = Invoice.unscoped.filter(past_due(today), workspace_id__in=workspace_ids).update(
+                status=InvoiceStatus.OVERDUE, overdue_at=now, updated_at=now
+            )
             if count:
-                _insert_events(now, workspace_ids)
+                record_events(
+                    Invoice.unscoped.filter(
+                        status=InvoiceStatus.OVERDUE,
+                        overdue_at=now,
+                        workspace_id__in=workspace_ids,
+                    ),
+                    InvoiceEventKind.BECAME_OVERDUE,
+                    at=now,
+                    reason="past due date",
+                )
             moved += count
     return moved
 
 
-def _insert_events(now: datetime.datetime, workspace_ids: list[int]) -> None:
-    events = InvoiceEvent._meta.db_table
-    invoices = Invoice._meta.db_table
-    details = '{"reason": "past due date"}'
-    placeholders = ", ".join(["%s"] * len(workspace_ids))
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {events} (workspace_id, invoice_id, kind, actor_type, at, details) "  # noqa: S608
-            f"SELECT workspace_id, id, %s, %s, %s, %s FROM {invoices} "
-            f"WHERE status = %s AND overdue_at = %s AND workspace_id IN ({placeholders})",
-            [
-                "became_overdue",
-                ActorType.SYSTEM,
-                stamp,
-                details,
-                InvoiceStatus.OVERDUE,
-                stamp,
-                *workspace_ids,
-            ],
-        )
-
-
-def queue_overdue_reminders(limit: int = 5000) -> int:
+def queue_reminders(limit: int = 5000) -> int:
     """Send the one reminder of each newly overdue invoice, where the workspace wants them."""
     sent = 0
     while sent < limit:
@@ -92,17 +80,16 @@ def queue_overdue_reminders(limit: int = 5000) -> int:
             )
             if not batch:
                 break
-            now = timezone.now()
             for invoice in batch:
                 recipients = emails.queue_overdue_reminder(invoice)
-                InvoiceEvent.objects.create(
-                    workspace_id=invoice.workspace_id,
-                    invoice=invoice,
-                    kind="reminder_sent",
+                record_event(
+                    invoice,
+                    InvoiceEventKind.REMINDER_SENT,
                     actor_type=ActorType.SYSTEM,
-                    at=now,
-                    details={"recipients": recipients},
+                    recipients=recipients,
                 )
-            Invoice.unscoped.filter(pk__in=[i.pk for i in batch]).update(reminder_sent_at=now)
+            Invoice.unscoped.filter(pk__in=[i.pk for i in batch]).update(
+                reminder_sent_at=timezone.now()
+            )
             sent += len(batch)
     return sent

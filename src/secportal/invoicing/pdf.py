@@ -48,8 +48,8 @@ STATUS_COLOURS = {
 
 @dataclass(frozen=True)
 class InvoicePdf:
-    consultancy_name: str
-    consultancy_email: str  # billing reply-to, may be ""
+    workspace_name: str
+    workspace_email: str  # billing reply-to, may be ""
     client_name: str
     client_address: str  # multi-line, may be ""
     client_email: str
@@ -88,7 +88,7 @@ class _InvoiceDocument(FPDF):
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=MARGIN + 8)
         self.set_title(f"Invoice {self.clean(invoice.number)}")
-        self.set_author(self.clean(invoice.consultancy_name))
+        self.set_author(self.clean(invoice.workspace_name))
         self.set_subject(f"Invoice for {self.clean(invoice.client_name)}")
         self.set_creator("SecPortal")
         self.set_producer("SecPortal")
@@ -143,9 +143,9 @@ class _InvoiceDocument(FPDF):
         self.set_y(-MARGIN)
         self.font(8, colour=MUTED)
         invoice = self.invoice
-        left = self.clean(invoice.consultancy_name)
-        if invoice.consultancy_email:
-            left += f" · {self.clean(invoice.consultancy_email)}"
+        left = self.clean(invoice.workspace_name)
+        if invoice.workspace_email:
+            left += f" · {self.clean(invoice.workspace_email)}"
         self.cell(self.content_width * 0.75, 4, left, align=Align.L)
         self.cell(self.content_width * 0.25, 4, f"Page {self.page_no()} of {{nb}}", align=Align.R)
 
@@ -168,12 +168,12 @@ class _InvoiceDocument(FPDF):
 
         self.font(16, bold=True)
         self.multi_cell(
-            left_width, 8, self.clean(invoice.consultancy_name), align=Align.L, new_x=XPos.LMARGIN
+            left_width, 8, self.clean(invoice.workspace_name), align=Align.L, new_x=XPos.LMARGIN
         )
-        if invoice.consultancy_email:
+        if invoice.workspace_email:
             self.font(9, colour=MUTED)
             self.multi_cell(
-                left_width, LINE, self.clean(invoice.consultancy_email), new_x=XPos.LMARGIN
+                left_width, LINE, self.clean(invoice.workspace_email), new_x=XPos.LMARGIN
             )
         left_bottom = self.get_y()
 

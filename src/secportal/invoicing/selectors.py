@@ -14,24 +14,15 @@ from django.http import Http404
 from secportal.core.money import format_money, format_plain
 from secportal.notifications.models import EmailMessage
 
-from .models import Invoice, InvoiceEvent, InvoiceStatus
+from .models import Invoice, InvoiceEvent, InvoiceStatus, shown_status_of
 
 PAGE_SIZE = 25
-
-
-def status_filter(status: str, today: datetime.date) -> Q:
-    """The shown status, not only the stored one: sent and past due counts as Overdue."""
-    if status == InvoiceStatus.OVERDUE:
-        return Q(status=InvoiceStatus.OVERDUE) | Q(status=InvoiceStatus.SENT, due_date__lt=today)
-    if status == InvoiceStatus.SENT:
-        return Q(status=InvoiceStatus.SENT) & (Q(due_date__gte=today) | Q(due_date__isnull=True))
-    return Q(status=status)
 
 
 def filtered_invoices(filters: dict[str, Any], today: datetime.date) -> QuerySet[Invoice]:
     invoices = Invoice.objects.all()
     if filters.get("status"):
-        invoices = invoices.filter(status_filter(filters["status"], today))
+        invoices = invoices.shown_as(filters["status"], today)
     if filters.get("client"):
         invoices = invoices.filter(client=filters["client"])
     if filters.get("engagement"):
@@ -56,7 +47,7 @@ ROW_FIELDS = (
     "pk",
     "public_id",
     "number",
-    "status",
+    "shown_status",
     "amount",
     "currency",
     "due_date",
@@ -68,9 +59,9 @@ _STATUS_LABELS = dict(InvoiceStatus.choices)
 
 def invoice_page(
     invoices: QuerySet[Invoice],
+    today: datetime.date,
     after: int | None = None,
     before: int | None = None,
-    today: datetime.date | None = None,
 ) -> InvoicePage:
     """Keyset pagination, newest first: no COUNT over the whole table, however large.
 
@@ -86,8 +77,13 @@ def invoice_page(
         ids = invoices.filter(pk__lt=after) if after is not None else invoices
         ids = ids.order_by("-pk")
     chosen = ids.values("pk")[: PAGE_SIZE + 1]
-    values = Invoice.objects.filter(pk__in=chosen).order_by("-pk").values_list(*ROW_FIELDS)
-    rows = [_row(value, today) for value in values]
+    values = (
+        Invoice.objects.filter(pk__in=chosen)
+        .with_shown_status(today)
+        .order_by("-pk")
+        .values_list(*ROW_FIELDS)
+    )
+    rows = [_row(value) for value in values]
     if before is not None:
         has_newer = len(rows) > PAGE_SIZE
         rows = rows[-PAGE_SIZE:]
@@ -103,10 +99,8 @@ def invoice_page(
     )
 
 
-def _row(value: tuple[Any, ...], today: datetime.date | None) -> dict[str, Any]:
+def _row(value: tuple[Any, ...]) -> dict[str, Any]:
     pk, public_id, number, status, amount, currency, due, client, engagement = value
-    if today is not None and status == InvoiceStatus.SENT and due and due < today:
-        status = InvoiceStatus.OVERDUE  # as Invoice.shown_status
     return {
         "pk": pk,
         "public_id": public_id,
@@ -136,7 +130,7 @@ def history(invoice: Invoice) -> QuerySet[InvoiceEvent]:
 
 
 def email_deliveries(invoice: Invoice) -> QuerySet[EmailMessage]:
-    return EmailMessage.objects.filter(subject_ref=str(invoice.public_id)).order_by("created_at")
+    return invoice.emails.order_by("created_at", "pk")
 
 
 def invoices_of_engagement(engagement: Any) -> QuerySet[Invoice]:
@@ -193,8 +187,7 @@ def csv_rows(invoices: QuerySet[Invoice], today: datetime.date) -> Iterator[str]
         paid_at,
         created_at,
     ) in values.iterator(chunk_size=2000):
-        if status == InvoiceStatus.SENT and due and due < today:
-            status = InvoiceStatus.OVERDUE
+        status = shown_status_of(status, due, today)
         yield writer.writerow(
             [
                 number or "Draft",

@@ -1,23 +1,48 @@
-"""Every change to invoices: one transaction, the invoice row locked, an event, idempotent."""
+"""Every change to invoices: one transaction, the invoice row locked, an event, idempotent.
+
+Invoicing owns the invoice's status: the other apps (payments above all) never assign it, they
+call the functions here inside their own transaction (DESIGN.md 11).
+"""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from secportal.clients.models import ClientContact
-from secportal.notifications.models import EmailMessage, EmailStatus
+from secportal.core.changes import apply_changes
+from secportal.notifications.models import EmailStatus
 from secportal.notifications.services import resend
-from secportal.payments.selectors import can_take_payments
 from secportal.workspaces.models import Workspace
 
-from . import emails
-from .models import PAYABLE, ActorType, Invoice, InvoiceEvent, InvoiceStatus
+from . import emails, overdue, signals
+from .history import record_event
+from .models import ActorType, Invoice, InvoiceEventKind, InvoiceStatus
+
+__all__ = [
+    "InvoiceError",
+    "SendResult",
+    "create_invoice",
+    "delete_draft",
+    "flag_attention",
+    "lock_invoice",
+    "mark_overdue",
+    "mark_paid",
+    "mark_refunded",
+    "record_event",
+    "record_viewed",
+    "resend_invoice_email",
+    "send_invoice",
+    "send_overdue_reminders",
+    "send_problems",
+    "update_draft",
+    "void_invoice",
+]
 
 EDITABLE_FIELDS = ("client", "engagement", "amount", "currency", "description", "due_date")
 
@@ -31,36 +56,12 @@ class InvoiceError(Exception):
         self.settings_link = settings_link
 
 
-def today_in(workspace: Workspace) -> datetime.date:
-    return timezone.now().astimezone(workspace.tz).date()
-
-
-def record_event(
-    invoice: Invoice,
-    kind: str,
-    *,
-    user: Any = None,
-    contact: ClientContact | None = None,
-    actor_type: str | None = None,
-    **details: Any,
-) -> InvoiceEvent:
-    if actor_type is None:
-        actor_type = (
-            ActorType.USER
-            if user is not None
-            else ActorType.CONTACT
-            if contact
-            else ActorType.SYSTEM
-        )
-    return InvoiceEvent.objects.create(
-        workspace_id=invoice.workspace_id,
-        invoice=invoice,
-        kind=kind,
-        actor_type=actor_type,
-        actor_user=user if getattr(user, "pk", None) else None,
-        actor_contact=contact,
-        at=timezone.now(),
-        details=details,
+def lock_invoice(invoice_id: int) -> Invoice:
+    """The invoice, its row locked until the transaction ends (workspace, client, engagement)."""
+    return (
+        Invoice.unscoped.select_for_update(of=("self",))
+        .select_related("workspace", "client", "engagement")
+        .get(pk=invoice_id)
     )
 
 
@@ -74,14 +75,6 @@ def _check_client_and_engagement(workspace_id: int, values: dict[str, Any]) -> N
         raise ValidationError({"engagement": "This engagement belongs to another client."})
 
 
-def _lock(invoice_id: int) -> Invoice:
-    return (
-        Invoice.unscoped.select_for_update(of=("self",))
-        .select_related("workspace", "client", "engagement")
-        .get(pk=invoice_id)
-    )
-
-
 @transaction.atomic
 def create_invoice(workspace: Workspace, user: Any, values: dict[str, Any]) -> Invoice:
     _check_client_and_engagement(workspace.pk, values)
@@ -90,28 +83,26 @@ def create_invoice(workspace: Workspace, user: Any, values: dict[str, Any]) -> I
         created_by=user,
         **{field: values.get(field) for field in EDITABLE_FIELDS},
     )
-    record_event(invoice, "created", user=user, amount=invoice.amount, currency=invoice.currency)
+    record_event(
+        invoice,
+        InvoiceEventKind.CREATED,
+        user=user,
+        amount=invoice.amount,
+        currency=invoice.currency,
+    )
     return invoice
 
 
 @transaction.atomic
 def update_draft(invoice_id: int, user: Any, values: dict[str, Any]) -> Invoice:
-    invoice = _lock(invoice_id)
+    invoice = lock_invoice(invoice_id)
     if not invoice.is_draft:
         raise InvoiceError("Only drafts can be edited. Void this invoice and issue a new one.")
     _check_client_and_engagement(invoice.workspace_id, values)
-    changes = {}
-    for field in EDITABLE_FIELDS:
-        if field in values and getattr(invoice, field) != values[field]:
-            old = getattr(invoice, field)
-            changes[field] = {
-                "from": str(old) if old is not None else None,
-                "to": str(values[field]) if values[field] is not None else None,
-            }
-            setattr(invoice, field, values[field])
+    changes = apply_changes(invoice, EDITABLE_FIELDS, values)
     if changes:
         invoice.save()
-        record_event(invoice, "edited", user=user, changes=changes)
+        record_event(invoice, InvoiceEventKind.EDITED, user=user, changes=changes)
     return invoice
 
 
@@ -131,38 +122,45 @@ class SendResult:
     sent_now: bool
 
 
+def _send_problems(invoice: Invoice) -> list[signals.SendProblem]:
+    problems: list[signals.SendProblem] = [
+        problem
+        for _receiver, answer in signals.send_check.send(sender=Invoice, invoice=invoice)
+        for problem in cast("list[signals.SendProblem]", answer or [])
+    ]
+    if not invoice.client.billing_email:
+        problems.append(signals.SendProblem(f"Add a billing email to {invoice.client.name} first."))
+    if invoice.due_date and invoice.due_date < invoice.workspace.today():
+        problems.append(
+            signals.SendProblem(
+                "The due date is in the past: change it, or clear it to use the terms."
+            )
+        )
+    return problems
+
+
 def send_problems(invoice: Invoice) -> list[str]:
     """What stops this draft from being sent, in words (empty when it can be sent)."""
-    problems = []
-    if not can_take_payments(invoice.workspace):
-        problems.append(
-            "Connect your Stripe account in Settings before sending invoices, so that the "
-            "client can pay online."
-        )
-    if not invoice.client.billing_email:
-        problems.append(f"Add a billing email to {invoice.client.name} first.")
-    today = today_in(invoice.workspace)
-    if invoice.due_date and invoice.due_date < today:
-        problems.append("The due date is in the past: change it, or clear it to use the terms.")
-    return problems
+    return [problem.message for problem in _send_problems(invoice)]
 
 
 @transaction.atomic
 def send_invoice(invoice_id: int, user: Any) -> SendResult:
     """Number the draft (gapless), mark it Sent and queue its email; a repeat is a no-op."""
-    invoice = _lock(invoice_id)
+    invoice = lock_invoice(invoice_id)
     if not invoice.is_draft:
         return SendResult(invoice, sent_now=False)
-    problems = send_problems(invoice)
+    problems = _send_problems(invoice)
     if problems:
         raise InvoiceError(
-            " ".join(problems), settings_link=not can_take_payments(invoice.workspace)
+            " ".join(p.message for p in problems),
+            settings_link=any(p.fixed_in_settings for p in problems),
         )
     workspace = Workspace.objects.select_for_update().get(pk=invoice.workspace_id)
     invoice.number = f"{workspace.number_prefix}{workspace.next_invoice_number:04d}"
     workspace.next_invoice_number += 1
     workspace.save(update_fields=["next_invoice_number"])
-    today = today_in(workspace)
+    today = workspace.today()
     invoice.issue_date = today
     invoice.due_date = invoice.due_date or today + datetime.timedelta(
         days=workspace.payment_terms_days
@@ -176,7 +174,7 @@ def send_invoice(invoice_id: int, user: Any) -> SendResult:
     recipients = emails.queue_invoice_email(invoice)
     record_event(
         invoice,
-        "sent",
+        InvoiceEventKind.SENT,
         user=user,
         number=invoice.number,
         recipients=recipients,
@@ -187,54 +185,129 @@ def send_invoice(invoice_id: int, user: Any) -> SendResult:
 
 @transaction.atomic
 def void_invoice(invoice_id: int, user: Any, reason: str = "") -> Invoice:
-    invoice = _lock(invoice_id)
+    invoice = lock_invoice(invoice_id)
     if invoice.status == InvoiceStatus.VOID:
         return invoice
-    if invoice.status not in PAYABLE:
+    if not invoice.is_payable:
         raise InvoiceError(f"A {invoice.get_status_display().lower()} invoice cannot be voided.")
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at = timezone.now()
     invoice.save(update_fields=["status", "voided_at", "updated_at"])
-    record_event(invoice, "voided", user=user, reason=reason)
-    transaction.on_commit(lambda: _after_void(invoice.pk))
+    record_event(invoice, InvoiceEventKind.VOIDED, user=user, reason=reason)
+    invoice_id = invoice.pk
+    transaction.on_commit(
+        lambda: signals.invoice_voided.send(sender=Invoice, invoice_id=invoice_id)
+    )
     return invoice
-
-
-def _after_void(invoice_id: int) -> None:
-    """Hook for the payments app: expire any open checkout of a voided invoice."""
-    from django.apps import apps
-
-    if apps.is_installed("secportal.payments"):
-        from secportal.payments import hooks
-
-        hooks.invoice_voided(invoice_id)
 
 
 @transaction.atomic
 def resend_invoice_email(invoice_id: int, user: Any) -> list[str]:
     """Deliver the invoice email again to each recipient whose delivery failed or who asks."""
-    invoice = _lock(invoice_id)
-    if invoice.status not in PAYABLE:
+    invoice = lock_invoice(invoice_id)
+    if not invoice.is_payable:
         raise InvoiceError("Only sent or overdue invoices can be emailed again.")
     resent = []
-    for message in EmailMessage.objects.filter(subject_ref=str(invoice.public_id), kind="invoice"):
+    for message in invoice.emails.filter(kind="invoice").order_by("pk"):
         if message.status != EmailStatus.QUEUED:
             resend(message.pk)
             resent.append(message.to)
-    record_event(invoice, "email_resent", user=user, recipients=resent)
+    record_event(invoice, InvoiceEventKind.EMAIL_RESENT, user=user, recipients=resent)
     return resent
 
 
 def record_viewed(invoice: Invoice, contact: ClientContact | None) -> None:
     """The client opened the invoice (once per contact, or once for the pay link)."""
     with transaction.atomic():
-        locked = _lock(invoice.pk)
-        already = locked.events.filter(kind="viewed", actor_contact=contact).exists()
+        locked = lock_invoice(invoice.pk)
+        already = locked.events.filter(kind=InvoiceEventKind.VIEWED, actor_contact=contact).exists()
         if not already:
             record_event(
                 locked,
-                "viewed",
+                InvoiceEventKind.VIEWED,
                 contact=contact,
                 actor_type=ActorType.CONTACT if contact else ActorType.SYSTEM,
                 via="portal" if contact else "pay link",
             )
+
+
+# What Stripe's word and the calendar do to an invoice ----------------------------------------
+# Payments calls these inside its own transaction (with its own rows), so that the invoice and
+# the payment change together or not at all.
+
+
+@transaction.atomic
+def mark_paid(
+    invoice_id: int,
+    *,
+    paid_at: datetime.datetime,
+    actor_type: str = ActorType.STRIPE,
+    **details: Any,
+) -> Invoice:
+    """Sent/Overdue → Paid (an event with ``details``); a repeat for a paid invoice is a no-op."""
+    invoice = lock_invoice(invoice_id)
+    if invoice.status == InvoiceStatus.PAID:
+        return invoice
+    if not invoice.is_payable:
+        raise InvoiceError(f"A {invoice.get_status_display().lower()} invoice cannot be paid.")
+    invoice.status = InvoiceStatus.PAID
+    invoice.paid_at = paid_at
+    invoice.save(update_fields=["status", "paid_at", "updated_at"])
+    record_event(invoice, InvoiceEventKind.PAID, actor_type=actor_type, **details)
+    transaction.on_commit(lambda: signals.invoice_paid.send(sender=Invoice, invoice_id=invoice_id))
+    return invoice
+
+
+@transaction.atomic
+def mark_refunded(
+    invoice_id: int, *, total_refunded: int, paid_amount: int, actor_type: str = ActorType.STRIPE
+) -> Invoice:
+    """Record Stripe's refunded total for the invoice's payment (order-independent, idempotent).
+
+    The invoice becomes Refunded when the whole payment is refunded, and stays Paid (partly
+    refunded) otherwise; a total not above what is recorded changes nothing.
+    """
+    invoice = lock_invoice(invoice_id)
+    if total_refunded <= invoice.refunded_amount:
+        return invoice
+    before = invoice.refunded_amount
+    full = total_refunded >= paid_amount
+    invoice.refunded_amount = total_refunded
+    if full:
+        invoice.status = InvoiceStatus.REFUNDED
+    invoice.save(update_fields=["refunded_amount", "status", "updated_at"])
+    record_event(
+        invoice,
+        InvoiceEventKind.REFUNDED if full else InvoiceEventKind.PARTIALLY_REFUNDED,
+        actor_type=actor_type,
+        amount=total_refunded - before,
+        total_refunded=total_refunded,
+    )
+    return invoice
+
+
+@transaction.atomic
+def flag_attention(
+    invoice_id: int, message: str, *, actor_type: str = ActorType.STRIPE, **details: Any
+) -> Invoice:
+    """Something a person must look at (a payment that did not match, a second payment).
+
+    The same message again (a webhook and the reconciliation both seeing it) records nothing.
+    """
+    invoice = lock_invoice(invoice_id)
+    if invoice.attention == message:
+        return invoice
+    invoice.attention = message
+    invoice.save(update_fields=["attention", "updated_at"])
+    record_event(invoice, InvoiceEventKind.PAYMENT_FLAGGED, actor_type=actor_type, **details)
+    return invoice
+
+
+def mark_overdue(now: datetime.datetime | None = None) -> int:
+    """Every workspace's sent invoices past their due date become Overdue (set-based)."""
+    return overdue.sweep(now or timezone.now())
+
+
+def send_overdue_reminders(limit: int = 5000) -> int:
+    """The one overdue reminder of each newly overdue invoice, where the workspace wants them."""
+    return overdue.queue_reminders(limit)

@@ -16,5 +16,4 @@ urlpatterns = [
     path("<uuid:invoice_id>/void/", views.invoice_void, name="void"),
     path("<uuid:invoice_id>/resend/", views.invoice_resend, name="resend"),
     path("<uuid:invoice_id>/pdf/", views.invoice_pdf, name="pdf"),
-    path("engagement/<uuid:engagement_id>/", views.engagement_invoices, name="engagement_invoices"),
 ]

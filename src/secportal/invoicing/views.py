@@ -31,15 +31,15 @@ _ANY_UUID = UUID(int=0)
 
 @workspace_view(invoicing=True)
 def invoice_list(request: WorkspaceRequest) -> HttpResponse:
-    today = services.today_in(request.workspace)
+    today = request.workspace.today()
     # The whole page shows the Client choices; an htmx update only swaps the rows (and the
     # Engagement choices, out of band, for the client chosen).
     filters = InvoiceFilters(request.GET, choices=not request.htmx)
     page = selectors.invoice_page(
         selectors.filtered_invoices(filters.cleaned_data, today),
+        today,
         after=_int(request.GET.get("after")),
         before=_int(request.GET.get("before")),
-        today=today,
     )
     detail_url = reverse("invoicing:detail", args=[_ANY_UUID]).replace(str(_ANY_UUID), "{}")
     for row in page.rows:
@@ -60,7 +60,7 @@ def invoice_list(request: WorkspaceRequest) -> HttpResponse:
 
 @workspace_view(invoicing=True)
 def invoice_export(request: WorkspaceRequest) -> StreamingHttpResponse:
-    today = services.today_in(request.workspace)
+    today = request.workspace.today()
     filters = InvoiceFilters(request.GET)
     rows = selectors.csv_rows(selectors.filtered_invoices(filters.cleaned_data, today), today)
     # Every column formula-safe (client and engagement names too), not only the description.
@@ -138,7 +138,7 @@ def engagement_options(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(invoicing=True)
 def invoice_detail(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     invoice = selectors.get_invoice(invoice_id)
-    today = services.today_in(request.workspace)
+    today = request.workspace.today()
     deliveries = list(selectors.email_deliveries(invoice))
     return render(
         request,
@@ -264,24 +264,7 @@ def invoice_resend(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
 @workspace_view(invoicing=True)
 def invoice_pdf(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     invoice = selectors.get_invoice(invoice_id)
-    today = services.today_in(request.workspace)
+    today = request.workspace.today()
     response = HttpResponse(invoice_pdf_bytes(invoice, today), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pdf_filename(invoice)}"'
     return response
-
-
-@workspace_view(invoicing=True)
-def engagement_invoices(request: WorkspaceRequest, engagement_id: UUID) -> HttpResponse:
-    """The invoices section of an engagement page (htmx), also linked from it."""
-    engagement = get_engagement(engagement_id)
-    today = services.today_in(request.workspace)
-    return render(
-        request,
-        "invoicing/_engagement_invoices.html",
-        {
-            "engagement": engagement,
-            "invoices": selectors.invoices_of_engagement(engagement),
-            "today": today,
-            "new_url": reverse("invoicing:create") + f"?engagement={engagement.public_id}",
-        },
-    )

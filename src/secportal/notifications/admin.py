@@ -7,4 +7,4 @@ from .models import EmailMessage
 class EmailMessageAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "to", "subject", "status", "attempts")
     list_filter = ("status", "kind")
-    search_fields = ("to", "subject", "subject_ref")
+    search_fields = ("to", "subject", "invoice__number")

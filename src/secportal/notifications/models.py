@@ -34,8 +34,15 @@ class EmailMessage(models.Model):
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
-    # What the email is about, so that a page can show its delivery (e.g. an invoice's public id).
-    subject_ref = models.CharField(max_length=64, blank=True, db_index=True)
+    # The invoice the email is about (sent, reminder, paid, fresh pay link), so that the invoice's
+    # page shows its deliveries. A lazy reference: the outbox never imports invoicing.
+    invoice = models.ForeignKey(
+        "invoicing.Invoice",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="emails",
+    )
     status = models.CharField(
         max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED
     )

@@ -4,13 +4,17 @@ from crontask import cron
 from django.tasks import task
 from django.utils import timezone
 
-from . import services
+from . import delivery
 from .models import EmailMessage, EmailStatus
 
 
 @task(queue_name="email")
 def send_email(message_id: int) -> str:
-    return services.deliver(message_id).status
+    """Deliver one email; after a failure that leaves it queued, queue the next try."""
+    message = delivery.deliver(message_id)
+    if message.status == EmailStatus.QUEUED and message.next_attempt_at is not None:
+        enqueue_send(message_id, message.next_attempt_at)
+    return message.status
 
 
 def enqueue_send(message_id: int, run_after: datetime | None = None) -> None:

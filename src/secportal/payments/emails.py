@@ -40,6 +40,6 @@ def queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
             template="emails/payment_received",
             context=context,
             workspace=invoice.workspace,
-            subject_ref=str(invoice.public_id),
+            invoice=invoice,
             dedupe_key=f"received:{payment.checkout_session_id}:{to.lower()}",
         )

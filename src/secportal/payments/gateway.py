@@ -218,16 +218,6 @@ def retrieve_payment_intent(payment_intent_id: str, account_id: str) -> dict[str
     )
 
 
-def retrieve_charge(charge_id: str, account_id: str) -> dict[str, Any]:
-    return _call(
-        "charge retrieve",
-        client().v1.charges.retrieve,
-        charge_id,
-        None,
-        _options(account=account_id),
-    )
-
-
 # Refunds ---------------------------------------------------------------------------------
 
 

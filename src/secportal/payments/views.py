@@ -14,11 +14,12 @@ from django.views.decorators.http import require_POST
 from secportal.core.money import MoneyError, parse_amount
 from secportal.core.tenancy import UNSCOPED, use_workspace
 from secportal.invoicing.selectors import get_invoice
-from secportal.invoicing.services import InvoiceError, today_in
+from secportal.invoicing.services import InvoiceError
 from secportal.workspaces.access import WorkspaceRequest, workspace_view
 from secportal.workspaces.models import Role
 
-from . import gateway, selectors, services
+from . import connect as connect_account
+from . import gateway, refunds, selectors, settlement, tasks
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 def connect(request: WorkspaceRequest) -> HttpResponse:
     """Connect Stripe Account: create the account once, then go to Stripe's onboarding."""
     try:
-        url = services.connect_link(request.workspace.pk, request.user)
+        url = connect_account.connect_link(request.workspace.pk, request.user)
     except gateway.GatewayError as exc:
         messages.error(request, exc.message)
         return redirect("workspaces:settings")
@@ -39,7 +40,7 @@ def connect(request: WorkspaceRequest) -> HttpResponse:
 def connect_return(request: WorkspaceRequest) -> HttpResponse:
     """Back from onboarding: it only means the person left the flow, so ask Stripe."""
     try:
-        account = services.refresh_account(request.workspace.pk)
+        account = connect_account.refresh_account(request.workspace.pk)
     except gateway.GatewayError as exc:
         messages.error(request, exc.message)
         return redirect("workspaces:settings")
@@ -52,7 +53,7 @@ def connect_return(request: WorkspaceRequest) -> HttpResponse:
 def connect_refresh(request: WorkspaceRequest) -> HttpResponse:
     """The onboarding link expired or was used: make a new one."""
     try:
-        return redirect(services.connect_link(request.workspace.pk, request.user))
+        return redirect(connect_account.connect_link(request.workspace.pk, request.user))
     except gateway.GatewayError as exc:
         messages.error(request, exc.message)
         return redirect("workspaces:settings")
@@ -65,7 +66,7 @@ def refund(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     text = request.POST.get("amount", "").strip()
     try:
         amount = parse_amount(text, invoice.currency) if text else None
-        services.refund_invoice(invoice.pk, request.user, amount)
+        refunds.refund_invoice(invoice.pk, request.user, amount)
     except (MoneyError, InvoiceError, gateway.GatewayError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
     else:
@@ -94,7 +95,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
         logger.warning("webhook refused: signed but not a Stripe event")
         return HttpResponseBadRequest("invalid payload")
     with use_workspace(UNSCOPED):
-        event = services.accept_event(data)
+        event = tasks.accept_event(data)
     return JsonResponse({"received": True, "event": event.event_id})
 
 
@@ -107,7 +108,7 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
     with use_workspace(UNSCOPED):
         try:
             session = gateway.retrieve_checkout_session(session_id, attempt.stripe_account_id)
-            services.apply_paid_session(session, attempt.stripe_account_id, source="success page")
+            settlement.apply_paid_session(session, attempt.stripe_account_id, source="success page")
         except gateway.GatewayError:
             session = {}
         invoice = attempt.invoice
@@ -117,9 +118,8 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
             "payments/success.html",
             {
                 "invoice": invoice,
-                "workspace": None,
-                "consultancy": invoice.workspace,
-                "status_label": invoice.shown_status_label(today_in(invoice.workspace)),
+                "workspace": None,  # the payer is not a member: no staff navigation
+                "status_label": invoice.shown_status_label(invoice.workspace.today()),
                 "paid": invoice.status == "paid",
                 "processing": session.get("payment_status") == "paid" and invoice.status != "paid",
             },

@@ -9,7 +9,6 @@ widen what is shown.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -18,7 +17,6 @@ from django.http import Http404
 
 from secportal.clients.models import ClientContact
 from secportal.core.signing import (
-    PAY_LINK_MAX_AGE,
     LinkExpired,
     LinkInvalid,
     PayLink,
@@ -27,7 +25,6 @@ from secportal.core.signing import (
 )
 from secportal.engagements.models import Engagement
 from secportal.invoicing.models import Invoice, InvoiceStatus
-from secportal.workspaces.models import Workspace
 
 
 def normalise_email(email: str) -> str:
@@ -132,14 +129,10 @@ def _invoice_named_by(link: PayLink) -> Invoice | None:
     return invoice
 
 
-# How long a pay link works, read at each use (tests set it below zero to see expiry).
-PAY_LINK_AGE = PAY_LINK_MAX_AGE
-
-
 def invoice_for_pay_token(token: str, max_age: int | None = None) -> Invoice:
     """The invoice of a signed pay link, or PayLinkRefused (expired: with the invoice named)."""
     try:
-        link = read_pay_token(token, PAY_LINK_AGE if max_age is None else max_age)
+        link = read_pay_token(token, max_age)
     except LinkExpired:
         invoice = _invoice_named_by(read_pay_token_ignoring_age(token))
         if invoice is None:
@@ -163,9 +156,3 @@ def invoice_for_fresh_link(token: str) -> Invoice:
     if invoice is None:
         raise Http404("This link is not valid.")
     return invoice
-
-
-def today_for(workspace: Workspace) -> datetime.date:
-    from secportal.invoicing.services import today_in
-
-    return today_in(workspace)

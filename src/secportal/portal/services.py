@@ -15,11 +15,13 @@ from django.utils import timezone
 
 from secportal.clients.models import ClientContact
 from secportal.core.locks import lock_names
-from secportal.core.signing import SIGN_IN_MAX_AGE, SIGN_IN_SALT, LinkExpired, LinkInvalid
+from secportal.core.signing import SIGN_IN_SALT, LinkExpired, LinkInvalid
 from secportal.invoicing import emails as invoice_emails
 from secportal.invoicing.models import PAYABLE, Invoice
 from secportal.invoicing.services import InvoiceError
 from secportal.notifications.services import queue_email
+from secportal.payments import checkout, gateway
+from secportal.payments.selectors import can_take_payments
 
 from . import selectors
 from .models import PortalSignIn
@@ -27,8 +29,6 @@ from .models import PortalSignIn
 LINKS_PER_EMAIL_PER_HOUR = 5
 LINKS_PER_IP_PER_HOUR = 20
 RATE_WINDOW = datetime.timedelta(hours=1)
-# How long a sign-in link works, read at each use (tests set it below zero to see expiry).
-SIGN_IN_LINK_AGE = SIGN_IN_MAX_AGE
 KEEP_REQUESTS = datetime.timedelta(days=1)
 
 
@@ -55,7 +55,7 @@ def make_sign_in_token(nonce: str) -> str:
 def read_sign_in_token(token: str, max_age: int | None = None) -> str:
     """The nonce a sign-in link names; LinkExpired after ``max_age`` seconds, else LinkInvalid."""
     if max_age is None:
-        max_age = SIGN_IN_LINK_AGE
+        max_age = settings.PORTAL_SIGN_IN_LINK_MAX_AGE
     try:
         data = signing.loads(token, salt=SIGN_IN_SALT, max_age=max_age)
     except signing.SignatureExpired as exc:
@@ -99,7 +99,7 @@ def request_sign_in(email: str, ip: str | None) -> SignInRequest:
                 ),
             )
         contacts = selectors.contacts_for_email(email)
-        attempt = PortalSignIn.objects.create(
+        sign_in = PortalSignIn.objects.create(
             email_digest=digest,
             email=email if contacts else "",
             ip=ip,
@@ -108,7 +108,7 @@ def request_sign_in(email: str, ip: str | None) -> SignInRequest:
             created_at=now,
         )
         if contacts:
-            _queue_sign_in_email(attempt, contacts)
+            _queue_sign_in_email(sign_in, contacts)
     return SignInRequest(
         limited=False,
         message=(
@@ -118,8 +118,8 @@ def request_sign_in(email: str, ip: str | None) -> SignInRequest:
     )
 
 
-def _queue_sign_in_email(attempt: PortalSignIn, contacts: list[ClientContact]) -> None:
-    token = make_sign_in_token(attempt.nonce)
+def _queue_sign_in_email(sign_in: PortalSignIn, contacts: list[ClientContact]) -> None:
+    token = make_sign_in_token(sign_in.nonce)
     consultancies = sorted({c.workspace.name for c in contacts})
     workspaces = {c.workspace_id for c in contacts}
     single = contacts[0].workspace if len(workspaces) == 1 else None
@@ -129,7 +129,7 @@ def _queue_sign_in_email(attempt: PortalSignIn, contacts: list[ClientContact]) -
         template="emails/portal_sign_in",
         context={
             "sign_in_url": settings.SITE_URL + reverse("portal:magic_link", args=[token]),
-            "minutes": SIGN_IN_MAX_AGE // 60,
+            "minutes": settings.PORTAL_SIGN_IN_LINK_MAX_AGE // 60,
             "consultancies": consultancies,
             # The email layout's footer names the consultancy: one, or all of them.
             "workspace": single or {"name": ", ".join(consultancies)},
@@ -138,7 +138,7 @@ def _queue_sign_in_email(attempt: PortalSignIn, contacts: list[ClientContact]) -
         },
         workspace=single,
         reply_to=single.billing_reply_to if single else "",
-        dedupe_key=f"portal-sign-in:{attempt.nonce}",
+        dedupe_key=f"portal-sign-in:{sign_in.nonce}",
     )
 
 
@@ -146,14 +146,14 @@ def use_sign_in_link(token: str, max_age: int | None = None) -> str:
     """Spend a sign-in link once: the address it proves (LinkExpired, LinkInvalid, LinkUsed)."""
     nonce = read_sign_in_token(token, max_age=max_age)
     with transaction.atomic():
-        attempt = PortalSignIn.objects.select_for_update().filter(nonce=nonce).first()
-        if attempt is None or not attempt.emailed or not attempt.email:
+        sign_in = PortalSignIn.objects.select_for_update().filter(nonce=nonce).first()
+        if sign_in is None or not sign_in.emailed or not sign_in.email:
             raise LinkInvalid
-        if attempt.used_at is not None:
+        if sign_in.used_at is not None:
             raise LinkUsed
-        attempt.used_at = timezone.now()
-        attempt.save(update_fields=["used_at"])
-        return attempt.email
+        sign_in.used_at = timezone.now()
+        sign_in.save(update_fields=["used_at"])
+        return sign_in.email
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,7 @@ def send_fresh_pay_link(invoice: Invoice) -> FreshLink:
             + (invoice.workspace.billing_reply_to or invoice.workspace.name)
             + ".",
         )
-    today = selectors.today_for(invoice.workspace)
+    today = invoice.workspace.today()
     with transaction.atomic():
         queue_email(
             kind="invoice_fresh_link",
@@ -187,7 +187,7 @@ def send_fresh_pay_link(invoice: Invoice) -> FreshLink:
             template="emails/invoice_sent",
             context=invoice_emails.invoice_context(invoice),
             workspace=invoice.workspace,
-            subject_ref=str(invoice.public_id),
+            invoice=invoice,
             reply_to=invoice.workspace.billing_reply_to,
             dedupe_key=f"fresh-link:{invoice.pk}:{today.isoformat()}",
         )
@@ -212,9 +212,6 @@ def start_payment(invoice: Invoice, contact: ClientContact | None, back: str) ->
     - Raises ``InvoiceError`` with a message for the payer when the payment cannot start now
       (the invoice was paid or voided meanwhile, or Stripe failed: "try again").
     """
-    from secportal.payments import gateway
-    from secportal.payments import services as payments
-    from secportal.payments.selectors import can_take_payments
 
     if not can_take_payments(invoice.workspace):
         return None
@@ -224,7 +221,7 @@ def start_payment(invoice: Invoice, contact: ClientContact | None, back: str) ->
         + "?session_id={CHECKOUT_SESSION_ID}"
     )
     try:
-        return payments.start_checkout(
+        return checkout.start_checkout(
             invoice.pk,
             success_url=success,
             cancel_url=settings.SITE_URL + back,

@@ -123,7 +123,7 @@ def choose_client(request: HttpRequest) -> HttpResponse:
 
 
 def _page_context(invoice: Invoice, contact: ClientContact | None, token: str = "") -> dict:
-    today = selectors.today_for(invoice.workspace)
+    today = invoice.workspace.today()
     if token:
         pay_url = reverse("portal:pay_link_pay", args=[token])
         pdf_url = reverse("portal:pay_link_pdf", args=[token])
@@ -133,7 +133,7 @@ def _page_context(invoice: Invoice, contact: ClientContact | None, token: str = 
     paid_on = invoice.paid_at.astimezone(invoice.workspace.tz).date() if invoice.paid_at else None
     return {
         "invoice": invoice,
-        "consultancy": invoice.workspace,
+        "workspace": invoice.workspace,
         "portal_contact": contact,
         "today": today,
         "status": invoice.shown_status(today),
@@ -153,9 +153,9 @@ def home(request: ContactRequest) -> HttpResponse:
         "portal/home.html",
         {
             "portal_contact": contact,
-            "consultancy": contact.workspace,
+            "workspace": contact.workspace,
             "sections": selectors.home_sections(contact),
-            "today": selectors.today_for(contact.workspace),
+            "today": contact.workspace.today(),
             "several": len(selectors.contacts_for_email(contact.email)) > 1,
         },
     )
@@ -171,7 +171,7 @@ def invoice_page(request: ContactRequest, invoice_id: UUID) -> HttpResponse:
 
 
 def _pdf(invoice: Invoice) -> HttpResponse:
-    today = selectors.today_for(invoice.workspace)
+    today = invoice.workspace.today()
     body = invoice_pdf_bytes(invoice, today, pay_url=links.pay_link(invoice))
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pdf_filename(invoice)}"'
@@ -238,7 +238,7 @@ def pay_link_view(view: PayLinkView) -> PayLinkView:
                 return render(
                     request,
                     "portal/pay_link_expired.html",
-                    {"token": token, "consultancy": refused.invoice.workspace},
+                    {"token": token, "workspace": refused.invoice.workspace},
                     status=410,
                 )
             return render(request, "portal/pay_link_invalid.html", status=404)
@@ -284,5 +284,5 @@ def fresh_link(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request,
             "portal/fresh_link_sent.html",
-            {"result": result, "consultancy": invoice.workspace},
+            {"result": result, "workspace": invoice.workspace},
         )

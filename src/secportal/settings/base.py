@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "secportal.payments",
     "secportal.portal",
     "secportal.analytics",
+    "secportal.demo",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SecPortal <billing@se
 MAILBOX_DIR = Path(os.environ.get("MAILBOX_DIR", VAR_DIR / "mailbox"))
 EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "5"))
 EMAIL_RETRY_DELAYS = [30, 120, 600, 1800]
+
+# How long signed links work, in seconds (DESIGN.md 9): the email's Pay Invoice link stays useful
+# for months, like Stripe's own links; the portal's one-time sign-in link for 15 minutes.
+PAY_LINK_MAX_AGE = 60 * 60 * 24 * 120
+PORTAL_SIGN_IN_LINK_MAX_AGE = 15 * 60
 
 # Stripe (DESIGN.md 7). STRIPE_API_BASE points the official SDK at the offline sandbox.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

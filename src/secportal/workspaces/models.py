@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from secportal.core.fees import PLAN_FEE_BPS
 from secportal.core.money import CURRENCY_CHOICES
@@ -80,6 +82,10 @@ class Workspace(models.Model):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    def today(self) -> datetime.date:
+        """Today's date where the workspace is (due dates and overdue are local dates)."""
+        return timezone.now().astimezone(self.tz).date()
 
 
 class Membership(models.Model):

@@ -13,11 +13,6 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
     )
 
 
-def current_membership(user: Any, workspace_id: Any) -> Membership | None:
-    """The membership of the workspace chosen in the session, else the one joined first."""
-    return choose_membership(list(memberships_of(user)), workspace_id)
-
-
 def choose_membership(memberships: list[Membership], workspace_id: Any) -> Membership | None:
     """From all of a person's memberships (one query): the chosen workspace's, else the first
     joined."""

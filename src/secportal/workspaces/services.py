@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from secportal.core.changes import apply_changes
+
 from .models import AuditEvent, Membership, Role, Workspace
 
 User = get_user_model()
@@ -57,11 +59,7 @@ SETTINGS_FIELDS = (
 def update_workspace_settings(workspace_id: int, actor: Any, values: dict[str, Any]) -> Workspace:
     """Apply cleaned settings; only changes are written and recorded (a repeat is a no-op)."""
     workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
-    changes = {}
-    for field in SETTINGS_FIELDS:
-        if field in values and getattr(workspace, field) != values[field]:
-            changes[field] = {"from": getattr(workspace, field), "to": values[field]}
-            setattr(workspace, field, values[field])
+    changes = apply_changes(workspace, SETTINGS_FIELDS, values)
     if changes:
         workspace.full_clean()
         workspace.save(update_fields=list(changes))

@@ -8,7 +8,6 @@ from typing import Any
 from django import template
 
 from secportal.analytics import selectors
-from secportal.invoicing.services import today_in
 
 register = template.Library()
 
@@ -21,7 +20,7 @@ def client_money(context: Any, client: Any) -> dict[str, Any]:
         "heading": "Money",
         "heading_id": "client-money-heading",
         "what": "this client",
-        "rows": selectors.money_of(workspace, today_in(workspace), client=client),
+        "rows": selectors.money_of(workspace, workspace.today(), client=client),
     }
 
 
@@ -33,5 +32,5 @@ def engagement_money(context: Any, engagement: Any) -> dict[str, Any]:
         "heading": "Money",
         "heading_id": "engagement-money-heading",
         "what": "this engagement",
-        "rows": selectors.money_of(workspace, today_in(workspace), engagement=engagement),
+        "rows": selectors.money_of(workspace, workspace.today(), engagement=engagement),
     }

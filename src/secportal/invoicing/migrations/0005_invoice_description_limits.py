@@ -7,7 +7,7 @@ import secportal.core.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invoicing", "0003_search_trigram_indexes"),
+        ("invoicing", "0004_event_kinds"),
     ]
 
     operations = [

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from secportal.demo import load_demo
+from secportal.demo.data import load_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,31 @@
+"""What invoicing tells the apps above it, and the one question it asks them.
+
+Invoicing never imports the apps that build on it (payments, portal, analytics); they connect
+to these signals in their ``AppConfig.ready()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.dispatch import Signal
+
+#: Sent once a void has committed, with ``invoice_id``: payments expires the invoice's open
+#: Checkout Sessions so that a voided invoice cannot be paid.
+invoice_voided = Signal()
+
+#: Sent once an invoice's move to Paid has committed, with ``invoice_id``: payments closes any
+#: other open Checkout Session of the invoice; the API's outgoing webhooks will listen too.
+invoice_paid = Signal()
+
+#: Sent to ask what stops a draft from being sent, with ``invoice``; each receiver returns a
+#: list of ``SendProblem`` (payments: "Connect your Stripe account in Settings ...").
+send_check = Signal()
+
+
+@dataclass(frozen=True)
+class SendProblem:
+    """Something that stops a draft from being sent, in words, and where it is fixed."""
+
+    message: str
+    fixed_in_settings: bool = False

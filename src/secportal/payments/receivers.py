@@ -1,0 +1,39 @@
+"""How payments answers what invoicing tells it and asks it (connected in ``apps.ready``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from secportal.invoicing import signals as invoicing_signals
+
+from . import selectors, signals, tasks
+from .models import AttemptStatus, CheckoutAttempt
+
+
+@receiver(invoicing_signals.send_check)
+def stripe_must_be_ready(invoice: Any, **kwargs: Any) -> list[invoicing_signals.SendProblem]:
+    """An invoice is sent only when the client can pay it online."""
+    if selectors.can_take_payments(invoice.workspace):
+        return []
+    return [
+        invoicing_signals.SendProblem(
+            "Connect your Stripe account in Settings before sending invoices, so that the "
+            "client can pay online.",
+            fixed_in_settings=True,
+        )
+    ]
+
+
+@receiver(invoicing_signals.invoice_voided)
+@receiver(invoicing_signals.invoice_paid)
+def expire_open_checkouts(invoice_id: int, **kwargs: Any) -> None:
+    """A voided or paid invoice must not take (another) payment: close its open sessions."""
+    if CheckoutAttempt.unscoped.filter(invoice_id=invoice_id, status=AttemptStatus.OPEN).exists():
+        tasks.expire_invoice_checkouts.enqueue(invoice_id)
+
+
+@receiver(signals.duplicate_payment_recorded)
+def refund_duplicate(payment: Any, **kwargs: Any) -> None:
+    tasks.refund_duplicate_payment.enqueue(payment.pk)

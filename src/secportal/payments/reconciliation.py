@@ -1,0 +1,53 @@
+"""Safety nets: what a lost webhook or a failed processing would otherwise leave undone."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from . import gateway, settlement
+from .models import AttemptStatus, CheckoutAttempt, StripeEvent
+
+RECONCILE_AFTER = datetime.timedelta(minutes=3)
+BATCH = 500
+
+
+def unprocessed_event_ids(older_than: datetime.timedelta = RECONCILE_AFTER) -> list[int]:
+    """Stored events whose processing has not happened (e.g. Stripe was unreachable)."""
+    return list(
+        StripeEvent.objects.filter(
+            processed_at=None, received_at__lt=timezone.now() - older_than
+        ).values_list("pk", flat=True)[:BATCH]
+    )
+
+
+def reconcile_open_sessions(older_than: datetime.timedelta = RECONCILE_AFTER) -> dict[str, int]:
+    """Re-read open sessions from Stripe, so that a lost webhook costs nothing."""
+    cutoff = timezone.now() - older_than
+    outcomes: dict[str, int] = {}
+    attempts = (
+        CheckoutAttempt.unscoped.filter(status=AttemptStatus.OPEN, created_at__lt=cutoff)
+        .exclude(session_id=None)
+        .order_by("pk")[:BATCH]
+    )
+    for attempt in attempts:
+        outcome = _reconcile(attempt)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+def _reconcile(attempt: CheckoutAttempt) -> str:
+    try:
+        session = gateway.retrieve_checkout_session(
+            attempt.session_id or "", attempt.stripe_account_id
+        )
+    except gateway.GatewayError:
+        return "stripe unavailable"
+    if session.get("payment_status") == "paid":
+        return settlement.apply_paid_session(
+            session, attempt.stripe_account_id, source="reconciliation"
+        )
+    if session.get("status") == "expired":
+        return settlement.apply_session_closed(session, "expired")
+    return "still open"
