@@ -163,3 +163,32 @@ def test_a_wrong_code_counts_towards_the_lockout(db):
         sign_in(browser, tenant.admin.email, PASSWORD)
         browser.post(reverse("accounts:login_code"), {"code": "000000"})
     assert sign_in(HttpClient(), tenant.admin.email, PASSWORD).status_code == 429
+
+
+def test_recovery_codes_can_be_renewed_and_members_may_turn_two_factor_off(tenant):
+    from secportal.accounts.selectors import has_two_factor, recovery_codes_left
+
+    from ..conftest import signed_in
+
+    services.new_recovery_codes(tenant.member)
+    browser = signed_in(tenant.member)  # verified with an authenticator
+    renewed = browser.post(reverse("accounts:recovery_codes"))
+    assert renewed.status_code == 200 and len(renewed.context["codes"]) == 10
+    assert recovery_codes_left(tenant.member) == 10
+    assert browser.post(reverse("accounts:two_factor_off")).status_code == 302
+    assert not has_two_factor(tenant.member)
+    # Owners may not turn it off.
+    owner = signed_in(tenant.owner)
+    owner.post(reverse("accounts:two_factor_off"))
+    assert has_two_factor(tenant.owner)
+
+
+def test_the_code_step_says_to_wait_during_the_back_off(tenant, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 30
+    device = services.set_totp_secret(tenant.admin, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    browser = HttpClient()
+    sign_in(browser, tenant.admin.email, PASSWORD)
+    first = browser.post(reverse("accounts:login_code"), {"code": "000000"})
+    assert "not right" in first.content.decode()
+    second = browser.post(reverse("accounts:login_code"), {"code": code_for(device)})
+    assert second.status_code == 400 and "wait a few seconds" in second.content.decode()

@@ -63,6 +63,14 @@ def _safe_next(request: HttpRequest, target: str) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
+WAIT_FOR_CODE = "Too many wrong codes in a row: wait a few seconds, then enter the newest code."
+
+
+def _throttled(user: Any) -> bool:
+    """django-otp's back-off after wrong codes (1 s, 2 s, 4 s…) refuses any code for now."""
+    return any(not device.verify_is_allowed()[0] for device in selectors.verifying_devices(user))
+
+
 def _refuse_code(request: HttpRequest, user: Any) -> None:
     """Count a wrong code like a wrong password (django-axes then locks out code guessing)."""
     logger.warning("Two-factor code refused for %s", user.email)
@@ -81,6 +89,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        throttled = _throttled(user)
         device = match_token(user, form.cleaned_data["code"])
         if device is not None:
             del request.session[PENDING_KEY]
@@ -94,7 +103,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Too many wrong codes: sign in again.")
             return redirect("accounts:login")
         request.session[PENDING_KEY] = pending
-        form.add_error("code", WRONG_CODE)
+        form.add_error("code", WAIT_FOR_CODE if throttled else WRONG_CODE)
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/login_code.html", {"form": form}, status=status)
 
@@ -123,13 +132,14 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if user.is_verified():  # type: ignore[union-attr]
             return redirect("accounts:account")
         if request.method == "POST" and form.is_valid():
+            throttled = _throttled(user)
             device = match_token(user, form.cleaned_data["code"])
             if device is not None:
                 otp_login(request, device)
                 request.session.cycle_key()
                 return redirect(_safe_next(request, next_url))
             _refuse_code(request, user)
-            form.add_error("code", WRONG_CODE)
+            form.add_error("code", WAIT_FOR_CODE if throttled else WRONG_CODE)
         return render(
             request,
             "accounts/two_factor_verify.html",
