@@ -10,15 +10,23 @@ import threading
 
 from . import DEFAULT_API_VERSION
 from .sandbox import Config
-from .schema import describe_newer_parameters
 from .server import Runner
 
 EPILOG = """\
-The official SDK talks to it like to Stripe: point the client's API base at --public-url
-(stripe.StripeClient(key, base_addresses={"api": URL})) and use any key starting with
---api-key-prefix. Hosted pages: account links open /setup/s/..., Checkout opens /c/pay/....
+It serves Stripe's API at 2026-10-28.endive (the stripe SDK 16.x), validating every request
+against the SDK's parameter types. Point the client's API base at --public-url
+(stripe.StripeClient(key, base_addresses={"api": URL})); sk_test_ keys make test-mode objects,
+sk_live_ keys live-mode ones. Webhook endpoints: POST /v1/webhook_endpoints (platform or
+connect=true, each with its own secret); --webhook-url/--webhook-secret add one endpoint that
+gets every event (a shortcut for the demo).
+Hosted pages: account links open /setup/s/..., Checkout opens /c/pay/... (card, Bacs and SEPA
+Direct Debit, US bank account, bank transfer).
 Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,
-4000 0000 0000 9995 has insufficient funds. Control API (no auth): GET /_sandbox lists it.
+4000 0000 0000 9995 has insufficient funds. Bacs (sort code 108800): 00012345 succeeds,
+93333335 fails after three minutes. SEPA: DE89370400440532013000 succeeds.
+US (routing 110000000): 000123456789 succeeds.
+Control API (no auth): GET /_sandbox lists it; POST /_sandbox/clock {"advance": seconds}
+settles bank debits and refunds; see src/stripe_sandbox/README.md.
 """
 
 
@@ -55,8 +63,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--spec",
-        help="Stripe OpenAPI spec (YAML or JSON) to validate against; default: the extract "
-        "shipped with the sandbox (from openapi-spec3-2023-08-16.yaml)",
+        help="parameter extract (JSON) to validate requests against; default: the one shipped "
+        "with the sandbox, built from the stripe SDK's params types (API 2026-10-28.endive) by "
+        "python -m stripe_sandbox.schema_build",
+    )
+    parser.add_argument(
+        "--livemode",
+        action="store_true",
+        help="objects and events carry livemode=true (as with an sk_live_ key, which is also "
+        "accepted per request)",
     )
     parser.add_argument(
         "--api-key-prefix", default="sk_test_", help="API keys must start with this"
@@ -89,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         webhook_timeout=args.webhook_timeout,
         api_key_prefix=args.api_key_prefix,
         api_version=args.api_version,
+        livemode=args.livemode,
     )
     try:
         runner = Runner(
@@ -108,10 +124,6 @@ def main(argv: list[str] | None = None) -> int:
     schema = runner.sandbox.schema
     log.info("Stripe sandbox listening on %s (hosted pages at %s)", runner.url, config.public_url)
     log.info("validating requests against %s (API %s)", schema.source, schema.api_version)
-    log.info(
-        "accepting parameters newer than that spec (allowlist): %s",
-        "; ".join(describe_newer_parameters()),
-    )
     log.info("webhooks: %s", config.webhook_url or "none (set with POST /_sandbox/config)")
     if args.state:
         log.info("state file: %s", args.state)

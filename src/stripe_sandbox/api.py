@@ -60,7 +60,6 @@ def handle(sb: Sandbox, request: Request) -> Response:
         "replayed": False,
         "fault": None,
         "error": None,
-        "newer_parameters": [],
     }
     try:
         response = _handle(sb, request, entry)
@@ -81,15 +80,30 @@ def handle(sb: Sandbox, request: Request) -> Response:
     return response
 
 
+def _version_error(version: str) -> StripeError:
+    """Stripe's answer to a ``Stripe-Version`` it never released (400, no ``code``)."""
+    return StripeError(400, f"Invalid Stripe API version: {version}")
+
+
+def _injected(status: int) -> StripeError:
+    return StripeError(
+        status,
+        "An unknown error occurred (injected by the Stripe sandbox).",
+        type="api_error" if status >= 500 else "invalid_request_error",
+    )
+
+
 def _handle(sb: Sandbox, request: Request, entry: dict[str, Any]) -> Response:
-    version = request.header("stripe-version") or sb.config.api_version
+    asked = request.header("stripe-version")
+    version = asked or sb.config.api_version
     base = {"Stripe-Version": version}
     api_key = _api_key(request)
     if not api_key:
         return _error(
             StripeError(401, NO_KEY, headers={"WWW-Authenticate": 'Basic realm="Stripe"'}), base
         )
-    if not api_key.startswith(sb.config.api_key_prefix):
+    live_key = api_key.startswith("sk_live_")
+    if not (api_key.startswith(sb.config.api_key_prefix) or live_key):
         return _error(
             StripeError(
                 401,
@@ -98,6 +112,8 @@ def _handle(sb: Sandbox, request: Request, entry: dict[str, Any]) -> Response:
             ),
             base,
         )
+    if asked and asked not in sb.known_versions:
+        return _error(_version_error(asked), {"Stripe-Version": sb.config.api_version})
     route, path_params, _ = resources.match(request.method, request.path)
     if route is None:
         return _error(unrecognized(request.method, request.path), base)
@@ -112,15 +128,13 @@ def _handle(sb: Sandbox, request: Request, entry: dict[str, Any]) -> Response:
 
     latency, fault = sb.faults.for_api(request.method, request.path)
     sb.faults.sleep(latency)
+    after = False
     if fault == "error":
         entry["fault"] = "error"
-        status = sb.faults.error_status()
-        error = StripeError(
-            status,
-            "An unknown error occurred (injected by the Stripe sandbox).",
-            type="api_error" if status >= 500 else "invalid_request_error",
-        )
-        return _error(error, base)
+        if sb.faults.error_after_processing():
+            after = True
+        else:
+            return _error(_injected(sb.faults.error_status()), base)
     if fault == "timeout" and not sb.faults.timeout_after_processing():
         entry["fault"] = "timeout"
         sb.faults.sleep(sb.faults.timeout_seconds())
@@ -128,17 +142,20 @@ def _handle(sb: Sandbox, request: Request, entry: dict[str, Any]) -> Response:
 
     try:
         raw = decode(request.query)
-        if request.method == "POST":
+        if request.method in ("POST", "DELETE"):
             raw.update(decode(request.text))
     except StripeError as exc:
         return _error(exc, base)
 
     key = request.header("idempotency-key") if request.method == "POST" else None
     ctx = Ctx(
-        account=account, request_id=request.request_id, idempotency_key=key, api_version=version
+        account=account,
+        request_id=request.request_id,
+        idempotency_key=key,
+        api_version=version,
+        livemode=live_key or sb.config.livemode,
     )
-    response = _execute(sb, route, path_params, raw, ctx, base, request)
-    entry["newer_parameters"] = ctx.newer_parameters
+    response = _execute(sb, route, path_params, raw, ctx, base, request, after)
     if fault == "timeout":
         entry["fault"] = "timeout"
         sb.faults.sleep(sb.faults.timeout_seconds())
@@ -153,9 +170,15 @@ def _execute(
     ctx: Ctx,
     base: dict[str, str],
     request: Request,
+    error_after: bool = False,
 ) -> Response:
+    """Validate, run, and (with an idempotency key) store the result, errors included.
+
+    Like Stripe, a result is stored once the endpoint started executing: a 5xx after
+    processing is replayed like a success. Requests that fail validation are not stored.
+    """
     key = ctx.idempotency_key
-    scope = f"{ctx.account or ''}|{key}"
+    scope = f"{ctx.account or ''}|{'live' if ctx.livemode else 'test'}|{key}"
     fingerprint = json.dumps(raw, sort_keys=True)
     if key:
         with sb.store.lock:
@@ -169,57 +192,47 @@ def _execute(
                 "fingerprint": fingerprint,
             }
     try:
-        try:
-            params, newer = sb.schema.validate(route.method, route.path, raw)
-        except SchemaError as exc:
-            if key:
-                with sb.store.lock:
-                    sb.store.idempotency.pop(scope, None)
-            return _error(exc, base)
-        ctx.newer_parameters = newer
-        if newer:
-            logger.info(
-                "%s %s: accepted %s, newer than Stripe's %s spec (allowlisted in schema.py)",
-                route.method,
-                route.path,
-                ", ".join(newer),
-                sb.schema.api_version or "OpenAPI",
-            )
-        headers = dict(base)
-        if key:
-            headers["Idempotency-Key"] = key
-        with sb.store.lock:
-            try:
-                body = route.handler(sb, ctx, params, **path_params)
-                expand = params.get("expand") or []
-                if expand:
-                    owner = ctx.account
-                    sb.expand(body, expand, owner)
-                status = 200
-            except StripeError as exc:
-                body, status = exc.body(), exc.status
-                headers.update(exc.headers)
-            if key:
-                sb.store.idempotency[scope] = {
-                    "in_progress": False,
-                    "method": route.method,
-                    "path": request.path,
-                    "fingerprint": fingerprint,
-                    "status": status,
-                    "body": body,
-                    "request_id": ctx.request_id,
-                    "created": int(time.time()),
-                }
-                sb.store.touch()
-            sb.store.save()
-        return Response.json(status, body, headers)
-    except Exception:
+        params = sb.schema.validate(route.method, route.path, raw)
+    except SchemaError as exc:
         if key:
             with sb.store.lock:
-                record = sb.store.idempotency.get(scope)
-                if record is not None and record.get("in_progress"):
-                    sb.store.idempotency.pop(scope, None)
-        raise
+                sb.store.idempotency.pop(scope, None)
+        return _error(exc, base)
+    headers = dict(base)
+    if key:
+        headers["Idempotency-Key"] = key
+    with sb.store.lock:
+        sb.store.livemode = ctx.livemode
+        try:
+            body = route.handler(sb, ctx, params, **path_params)
+            expand = params.get("expand") or []
+            if expand:
+                sb.expand(body, expand, ctx.account)
+            status = 200
+        except StripeError as exc:
+            body, status = exc.body(), exc.status
+            headers.update(exc.headers)
+        except Exception:
+            logger.exception("%s %s failed", route.method, request.path)
+            body, status = api_error().body(), 500
+        if error_after:
+            status = sb.faults.error_status()
+            body = _injected(status).body()
+        if key:
+            sb.store.idempotency[scope] = {
+                "in_progress": False,
+                "method": route.method,
+                "path": request.path,
+                "fingerprint": fingerprint,
+                "status": status,
+                "body": body,
+                "request_id": ctx.request_id,
+                "created": int(time.time()),
+            }
+            sb.store.touch()
+        sb.store.livemode = False
+        sb.store.save()
+    return Response.json(status, body, headers)
 
 
 def _replay(

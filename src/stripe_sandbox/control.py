@@ -16,9 +16,8 @@ from .errors import StripeError, invalid
 from .faults import FaultConfig
 from .forms import decode, plain
 from .messages import Request, Response
-from .resources import accounts, checkout
+from .resources import accounts, checkout, checkout_pay
 from .sandbox import Sandbox
-from .schema import describe_newer_parameters
 from .store import clone
 
 ControlHandler = Callable[[Sandbox, Request, dict[str, Any], dict[str, str]], Response]
@@ -92,7 +91,6 @@ def index(sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str,
             "endpoints": endpoints,
             "config": sb.config.public(),
             "spec": {"source": sb.schema.source, "api_version": sb.schema.api_version},
-            "newer_parameters_allowlisted": describe_newer_parameters(),
         },
     )
 
@@ -251,8 +249,9 @@ def advance_clock(
 
 @route("POST", "/checkout/(?P<session>[^/]+)/pay")
 def pay(sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, str]) -> Response:
+    method = str(params.get("payment_method") or "card")
     with sb.store.lock:
-        outcome = checkout.pay(
+        outcome = checkout_pay.pay(
             sb,
             path["session"],
             card_number=str(params.get("card") or params.get("card_number") or "4242424242424242"),
@@ -260,9 +259,23 @@ def pay(sb: Sandbox, request: Request, params: dict[str, Any], path: dict[str, s
             name=params.get("name"),
             expiry=params.get("expiry"),
             cvc=params.get("cvc"),
+            payment_method=method,
+            bank_details={
+                k: params[k]
+                for k in ("sort_code", "account_number", "iban", "routing_number")
+                if k in params
+            },
         )
+        sb.store.livemode = False
         sb.store.save()
-    status = {"succeeded": 200, "declined": 402, "invalid": 400, "not_open": 409}
+    status = {
+        "succeeded": 200,
+        "processing": 200,
+        "awaiting_funding": 200,
+        "declined": 402,
+        "invalid": 400,
+        "not_open": 409,
+    }
     return Response.json(status[outcome["outcome"]], outcome)
 
 
@@ -308,3 +321,8 @@ def deauthorize(
         event = accounts.deauthorize(sb, path["account"])
         sb.store.save()
     return Response.json(200, clone(event))
+
+
+# Payments happening outside the API (bank transfers, Dashboard refunds, disputes): their
+# endpoints live in control_payments and register themselves here.
+from . import control_payments  # noqa: E402, F401

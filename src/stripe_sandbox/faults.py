@@ -39,6 +39,10 @@ class FaultConfig:
     webhook_reorder_rate: float = 0.0  # held back so that later events overtake it
     webhook_reorder_seconds: float = 0.3
     webhook_types: list[str] | None = None
+    webhook_endpoint: str | None = None  # only deliveries to this endpoint (``we_...`` or URL)
+    # True: an ``error_count``/``error_rate`` error is answered after the request was executed
+    # (and stored under its idempotency key, so a retry replays the error as Stripe does).
+    error_after_processing: bool = False
     seed: int | None = None
 
     @classmethod
@@ -137,11 +141,15 @@ class Faults:
                 return latency, "timeout"
             return latency, None
 
-    def for_webhook(self, event_type: str) -> WebhookPlan:
+    def for_webhook(
+        self, event_type: str, endpoint: str | None = None, url: str | None = None
+    ) -> WebhookPlan:
         with self._lock:
             c = self.config
             plan = WebhookPlan()
             if c.webhook_types and event_type not in c.webhook_types:
+                return plan
+            if c.webhook_endpoint and c.webhook_endpoint not in (endpoint, url):
                 return plan
             if self._roll(c.webhook_drop_rate):
                 plan.drop = True
@@ -169,6 +177,10 @@ class Faults:
     def timeout_after_processing(self) -> bool:
         with self._lock:
             return self.config.timeout_after_processing
+
+    def error_after_processing(self) -> bool:
+        with self._lock:
+            return self.config.error_after_processing
 
     def error_status(self) -> int:
         with self._lock:

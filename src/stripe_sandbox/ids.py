@@ -22,9 +22,12 @@ PREFIXES = {
     "product": "prod_",
     "payment_method": "pm_1",
     "request": "req_",
+    "webhook_endpoint": "we_1",
+    "customer": "cus_",
+    "dispute": "dp_1",
 }
 
-_LENGTHS = {"checkout.session": 48, "request": 14, "product": 14}
+_LENGTHS = {"checkout.session": 48, "request": 14, "product": 14, "customer": 14}
 
 
 def random_part(length: int) -> str:

@@ -10,8 +10,9 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qs
 
+from . import pages_methods
 from .messages import Request, Response
-from .resources import accounts, checkout
+from .resources import accounts, checkout, checkout_pay
 from .resources.common import format_amount
 from .sandbox import Sandbox
 
@@ -42,6 +43,9 @@ a{color:#635bff}
 .badge{display:inline-block;font-size:.75rem;font-weight:700;color:#a05d00;background:#fff3d6;
 border-radius:4px;padding:.1rem .4rem}
 table{width:100%;border-collapse:collapse;font-size:.9rem}td,th{text-align:left;padding:.3rem}
+fieldset.method{border:1px solid #cfd7df;border-radius:6px;margin:.75rem 0 0;
+padding:.25rem .75rem .75rem}
+legend label{margin:0;font-weight:700}legend input{width:auto;margin-right:.4rem}
 code{font-size:.85rem}
 """
 
@@ -140,11 +144,13 @@ def checkout_page(
             "<p>Your payment link has expired. Ask the merchant for a new one.</p>",
         )
     if session["status"] == "complete":
-        link = checkout.success_redirect(session)
+        link = checkout_pay.success_redirect(session)
+        with sb.store.lock:
+            intent = sb.store.get(session.get("payment_intent") or "", "payment_intent")
+            said = pages_methods.after_payment(intent, total)
         return _page(
             f"{merchant} · Checkout",
-            head + "<h1>This Checkout Session is complete</h1>"
-            f"<p class=ok>Your payment of {escape(total)} was successful.</p>"
+            head + "<h1>This Checkout Session is complete</h1>" + said + ""
             f'<p><a href="{escape(link)}">Back to {escape(merchant)}</a></p>',
         )
     values = values or {}
@@ -170,6 +176,7 @@ def checkout_page(
         if session.get("cancel_url")
         else ""
     )
+    methods = pages_methods.choice(list(session["payment_method_types"]), values)
     body = f"""{head}
 <h1>Pay {escape(merchant)}</h1>
 <p class=amount>{escape(total)}</p>
@@ -178,22 +185,10 @@ def checkout_page(
 <form method=post action="/c/pay/{escape(session_id)}" class=card novalidate>
 <label for=email>Email</label>
 <input id=email name=email type=email autocomplete=email required value="{escape(email)}">
-<label for=card_number>Card number</label>
-<input id=card_number name=card_number inputmode=numeric autocomplete=cc-number
- placeholder="1234 1234 1234 1234" required>
-<div class=row><div><label for=expiry>Expiry</label>
-<input id=expiry name=expiry autocomplete=cc-exp placeholder="MM / YY" required></div>
-<div><label for=cvc>CVC</label>
-<input id=cvc name=cvc inputmode=numeric autocomplete=cc-csc placeholder="123" required></div></div>
-<label for=name>Name on card</label>
-<input id=name name=name autocomplete=cc-name required value="{escape(values.get("name", ""))}">
-<button type=submit>Pay</button>
+{methods}<button type=submit>Pay</button>
 </form>
 {cancel}
-<details class=muted><summary>Test cards</summary>
-<p><code>4242 4242 4242 4242</code> succeeds · <code>4000 0000 0000 0002</code> is declined ·
-<code>4000 0000 0000 9995</code> has insufficient funds. Any future expiry, any CVC.</p>
-</details>"""
+{pages_methods.TEST_DETAILS}"""
     return _page(f"{merchant} · Checkout", body, status)
 
 
@@ -201,7 +196,8 @@ def checkout_submit(sb: Sandbox, session_id: str, form: dict[str, str]) -> Respo
     with sb.store.lock:
         if sb.store.get(session_id, "checkout.session") is None:
             return checkout_page(sb, session_id)
-        outcome = checkout.pay(
+        method, details = pages_methods.form_values(form)
+        outcome = checkout_pay.pay(
             sb,
             session_id,
             card_number=form.get("card_number", ""),
@@ -209,10 +205,15 @@ def checkout_submit(sb: Sandbox, session_id: str, form: dict[str, str]) -> Respo
             name=form.get("name"),
             expiry=form.get("expiry", ""),
             cvc=form.get("cvc", ""),
+            payment_method=method,
+            bank_details=details,
         )
+        sb.store.livemode = False
         sb.store.save()
-    kept = {"email": form.get("email", ""), "name": form.get("name", "")}
-    if outcome["outcome"] == "succeeded":
+    kept = {"email": form.get("email", ""), "name": form.get("name", ""), "payment_method": method}
+    if outcome["outcome"] == "awaiting_funding":  # the instructions, then back to the merchant
+        return checkout_page(sb, session_id)
+    if outcome["outcome"] in ("succeeded", "processing"):
         return Response.redirect(outcome["redirect"], 303)
     if outcome["outcome"] in ("declined", "invalid"):
         status = 402 if outcome["outcome"] == "declined" else 400

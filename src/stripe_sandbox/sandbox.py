@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from . import DEFAULT_API_VERSION, ids
@@ -41,6 +41,10 @@ class Config:
     account_link_ttl: int = 300
     platform_name: str = "Sandbox platform"
     sweep_interval: float = 1.0
+    livemode: bool = False  # every request as if made with a live key
+    bank_debit_delay: int = 60  # seconds (sandbox clock) before a bank debit settles
+    bank_debit_delay_late: int = 180  # the test accounts that settle "after three minutes"
+    refund_delay: int = 60  # seconds before a pending refund settles
 
     def public(self) -> dict[str, Any]:
         return {
@@ -52,6 +56,10 @@ class Config:
             "api_key_prefix": self.api_key_prefix,
             "api_version": self.api_version,
             "account_link_ttl": self.account_link_ttl,
+            "livemode": self.livemode,
+            "bank_debit_delay": self.bank_debit_delay,
+            "bank_debit_delay_late": self.bank_debit_delay_late,
+            "refund_delay": self.refund_delay,
         }
 
 
@@ -63,7 +71,7 @@ class Ctx:
     request_id: str | None = None
     idempotency_key: str | None = None
     api_version: str = DEFAULT_API_VERSION
-    newer_parameters: list[str] = field(default_factory=list)
+    livemode: bool = False
 
 
 class Sandbox:
@@ -80,6 +88,7 @@ class Sandbox:
         self.store = Store(state_path)
         self.faults = Faults()
         self.webhooks = Dispatcher(self.webhook_settings, self.faults)
+        self.known_versions = set(self.schema.known_api_versions()) | {self.config.api_version}
         self.request_log: collections.deque[dict[str, Any]] = collections.deque(maxlen=20000)
         self.counters: collections.Counter[str] = collections.Counter()
         self._stop = threading.Event()
@@ -112,6 +121,7 @@ class Sandbox:
 
                 with self.store.lock:
                     checkout.expire_due(self)
+                    self.run_due()
                     self._prune_idempotency()
                     self.store.save()
             except Exception:
@@ -166,6 +176,10 @@ class Sandbox:
                     c.api_version = str(value)
                 elif key == "account_link_ttl":
                     c.account_link_ttl = int(value)
+                elif key == "livemode":
+                    c.livemode = value if isinstance(value, bool) else str(value) == "true"
+                elif key in ("bank_debit_delay", "bank_debit_delay_late", "refund_delay"):
+                    setattr(c, key, int(value))
                 else:
                     raise invalid(f"Unknown setting: {key}", param=key)
             return c.public()
@@ -182,8 +196,36 @@ class Sandbox:
             from .resources import checkout
 
             checkout.expire_due(self)
+            self.run_due()
             self.store.save()
             return self.now()
+
+    def schedule(self, at: int, action: str, **data: Any) -> None:
+        """Run ``action`` (a name in :data:`stripe_sandbox.resources.scheduled.ACTIONS`) when the
+        sandbox clock reaches ``at`` (the sweeper and ``POST /_sandbox/clock`` run what is due)."""
+        self.store.scheduled.append({"at": at, "action": action, "data": data})
+        self.store.touch()
+
+    def run_due(self) -> int:
+        from .resources import scheduled
+
+        done = 0
+        while True:
+            now = self.now()
+            due = [job for job in self.store.scheduled if job["at"] <= now]
+            if not due:
+                return done
+            job = min(due, key=lambda j: j["at"])
+            self.store.scheduled.remove(job)
+            self.store.touch()
+            saved = self.store.livemode
+            try:
+                scheduled.run(self, job["action"], job["data"])
+            except Exception:
+                logger.exception("scheduled %s failed", job["action"])
+            finally:
+                self.store.livemode = saved
+            done += 1
 
     # Objects and events ----------------------------------------------------------------
 
@@ -199,21 +241,24 @@ class Sandbox:
         ctx: Ctx | None = None,
         previous: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Record an event (a snapshot of ``obj``) and queue its webhook."""
-        settings = self.webhook_settings()
-        event: dict[str, Any] = {
-            "id": ids.new_id("event"),
-            "object": "event",
-        }
+        """Record an event (a snapshot of ``obj``) and queue its webhooks, one per endpoint that
+        listens: platform endpoints for the platform's events, Connect endpoints for connected
+        accounts' events, each filtered by its ``enabled_events`` (and the demo's
+        ``--webhook-url``, which gets every event)."""
+        from .resources import webhook_endpoints
+
+        livemode = bool(obj.get("livemode", self.store.livemode))
+        event: dict[str, Any] = {"id": ids.new_id("event"), "object": "event"}
         if account:
             event["account"] = account
+        targets = webhook_endpoints.targets(self, event_type, account, livemode)
         event.update(
             {
                 "api_version": self.config.api_version,
                 "created": self.now(),
                 "data": {"object": clone(obj)},
-                "livemode": False,
-                "pending_webhooks": 1 if settings.url else 0,
+                "livemode": livemode,
+                "pending_webhooks": len(targets),
                 "request": {
                     "id": ctx.request_id if ctx else None,
                     "idempotency_key": ctx.idempotency_key if ctx else None,
@@ -224,8 +269,8 @@ class Sandbox:
         if previous is not None:
             event["data"]["previous_attributes"] = clone(previous)
         self.store.add(event, account)
-        if settings.url:
-            self.webhooks.enqueue(event, json.dumps(event, indent=2).encode("utf-8"))
+        if targets:
+            self.webhooks.enqueue(event, json.dumps(event, indent=2).encode("utf-8"), targets)
         return event
 
     def list_response(
@@ -280,6 +325,14 @@ class Sandbox:
                 self._expand_path(item, rest, owner, full)
             return
         if head not in obj:
+            if head == "refunds" and obj.get("object") == "charge":
+                found = self.store.of_kind("refund", where=lambda r: r["charge"] == obj["id"])
+                obj["refunds"] = self.list_response(
+                    found, f"/v1/charges/{obj['id']}/refunds", {"limit": 100}
+                )
+                obj["refunds"]["total_count"] = len(found)
+                self._expand_path(obj["refunds"], rest, owner, full)
+                return
             if head == "line_items" and obj.get("object") == "checkout.session":
                 from .resources import checkout
 

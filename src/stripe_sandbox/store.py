@@ -35,6 +35,10 @@ class Store:
         self.order: dict[str, list[str]] = {}
         self.idempotency: dict[str, dict[str, Any]] = {}
         self.clock_offset = 0.0
+        # What the clock makes happen (bank debits settling, ...): {"at", "action", "data"}.
+        self.scheduled: list[dict[str, Any]] = []
+        # The mode of the request being served: new objects carry it in ``livemode``.
+        self.livemode = False
         self.dirty = False
 
     # Objects ---------------------------------------------------------------------------
@@ -43,6 +47,8 @@ class Store:
         self, obj: dict[str, Any], owner: str | None, internal: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         object_id = obj["id"]
+        if "livemode" in obj:
+            obj["livemode"] = self.livemode
         self.objects[object_id] = obj
         self.owner[object_id] = owner
         self.internal[object_id] = internal or {}
@@ -96,6 +102,7 @@ class Store:
         self.internal.clear()
         self.order.clear()
         self.idempotency.clear()
+        self.scheduled.clear()
         self.clock_offset = 0.0
         self.dirty = True
 
@@ -109,14 +116,20 @@ class Store:
             ],
             "idempotency": self.idempotency,
             "clock_offset": self.clock_offset,
+            "scheduled": self.scheduled,
         }
 
     def restore(self, state: dict[str, Any]) -> None:
         self.clear()
         for row in state.get("objects", []):
-            self.add(row["object"], row.get("owner"), row.get("internal") or {})
+            obj = row["object"]
+            mode = obj.get("livemode")
+            self.add(obj, row.get("owner"), row.get("internal") or {})
+            if mode is not None:
+                obj["livemode"] = mode
         self.idempotency.update(state.get("idempotency") or {})
         self.clock_offset = float(state.get("clock_offset") or 0.0)
+        self.scheduled = list(state.get("scheduled") or [])
         self.dirty = False
 
     def load(self) -> bool:

@@ -44,6 +44,16 @@ class WebhookSettings:
     timeout: float
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where one event goes: a webhook endpoint (``we_...``) with its own URL and secret, or the
+    demo's ``--webhook-url`` (``endpoint=None``: URL and secret read at delivery time)."""
+
+    endpoint: str | None = None
+    url: str | None = None
+    secret: str | None = None
+
+
 @dataclass(order=True)
 class _Job:
     due: float
@@ -54,6 +64,7 @@ class _Job:
     attempt: int = field(compare=False)
     generation: int = field(compare=False)
     faults: list[str] = field(compare=False, default_factory=list)
+    target: Target = field(compare=False, default_factory=Target)
 
 
 def post(url: str, payload: bytes, headers: dict[str, str], timeout: float) -> int:
@@ -114,14 +125,18 @@ class Dispatcher:
     def _stat(self, what: str) -> None:
         self.stats[what] = self.stats.get(what, 0) + 1
 
-    def enqueue(self, event: dict[str, Any], payload: bytes) -> None:
-        plan = self._faults.for_webhook(event["type"])
+    def enqueue(self, event: dict[str, Any], payload: bytes, targets: list[Target]) -> None:
+        for target in targets:
+            self._enqueue_one(event, payload, target)
+
+    def _enqueue_one(self, event: dict[str, Any], payload: bytes, target: Target) -> None:
+        plan = self._faults.for_webhook(event["type"], target.endpoint, target.url)
         with self._cond:
             if plan.drop:
                 self._stat("dropped")
-                self.log.append(
-                    self._entry(event["id"], event["type"], 0, None, "dropped", plan.faults)
-                )
+                entry = self._entry(event["id"], event["type"], 0, None, "dropped", plan.faults)
+                entry["endpoint"] = target.endpoint
+                self.log.append(entry)
                 return
             now = time.monotonic()
             for copy_number in range(plan.copies):
@@ -135,6 +150,7 @@ class Dispatcher:
                     1,
                     self._generation,
                     faults,
+                    target,
                 )
                 heapq.heappush(self._heap, job)
             self._cond.notify_all()
@@ -204,7 +220,9 @@ class Dispatcher:
 
     def _deliver(self, job: _Job) -> None:
         settings = self._settings()
-        if not settings.url:
+        url = job.target.url or settings.url
+        secret = job.target.secret or settings.secret
+        if not url:
             with self._cond:
                 self.log.append(
                     self._entry(
@@ -215,14 +233,14 @@ class Dispatcher:
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
-            "Stripe-Signature": signature_header(job.payload, settings.secret),
+            "Stripe-Signature": signature_header(job.payload, secret),
             "Cache-Control": "no-cache",
             "Accept": "*/*; q=0.5, application/xml",
         }
         status: int | None = None
         error: str | None = None
         try:
-            status = post(settings.url, job.payload, headers, settings.timeout)
+            status = post(url, job.payload, headers, settings.timeout)
         except (OSError, http.client.HTTPException) as exc:
             error = f"{type(exc).__name__}: {exc}"
         ok = status is not None and 200 <= status < 300
@@ -232,18 +250,18 @@ class Dispatcher:
             retry = not ok and job.attempt <= len(settings.retry_delays)
             outcome = "delivered" if ok else ("retrying" if retry else "failed")
             self._stat(outcome)
-            self.log.append(
-                self._entry(
-                    job.event_id,
-                    job.event_type,
-                    job.attempt,
-                    status,
-                    outcome,
-                    job.faults,
-                    error,
-                    settings.url,
-                )
+            entry = self._entry(
+                job.event_id,
+                job.event_type,
+                job.attempt,
+                status,
+                outcome,
+                job.faults,
+                error,
+                url,
             )
+            entry["endpoint"] = job.target.endpoint
+            self.log.append(entry)
             if retry:
                 delay = settings.retry_delays[job.attempt - 1]
                 heapq.heappush(
@@ -257,6 +275,7 @@ class Dispatcher:
                         job.attempt + 1,
                         job.generation,
                         job.faults,
+                        job.target,
                     ),
                 )
                 self._cond.notify_all()

@@ -7,6 +7,11 @@ from typing import Any
 
 import pytest
 
+from secportal.invoicing.services import send_invoice
+from secportal.payments import gateway
+from secportal.payments.models import ConnectedAccount
+
+from ..conftest import make_tenant
 from .webhooks import SECRET
 
 
@@ -35,3 +40,28 @@ def sandbox(sandbox_server: Any, live_server: Any, settings: Any) -> Iterator[An
     yield sandbox_server
     sandbox_server.drain(timeout=5)
     sandbox_server.clear_faults()
+
+
+URLS = {
+    "success_url": "http://testserver/ok?session_id={CHECKOUT_SESSION_ID}",
+    "cancel_url": "http://testserver/cancel",
+}
+
+
+def onboarded_tenant(sandbox, name: str | None = None):
+    tenant = make_tenant(name)
+    account = gateway.create_account(
+        email=tenant.owner.email,
+        business_name=tenant.workspace.name,
+        idempotency_key=f"test-account:{tenant.workspace.pk}",
+    )
+    sandbox.complete_onboarding(account["id"])
+    ConnectedAccount.objects.create(
+        workspace=tenant.workspace,
+        stripe_account_id=account["id"],
+        details_submitted=True,
+        charges_enabled=True,
+        payouts_enabled=True,
+    )
+    send_invoice(tenant.invoice.pk, tenant.admin)
+    return tenant

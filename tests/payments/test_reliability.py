@@ -16,33 +16,9 @@ from secportal.notifications.models import EmailMessage
 from secportal.payments import checkout, gateway, reconciliation, settlement
 from secportal.payments.models import CheckoutAttempt, ConnectedAccount, Payment, StripeEvent
 
-from ..conftest import make_tenant
+from .conftest import URLS, onboarded_tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-URLS = {
-    "success_url": "http://testserver/ok?session_id={CHECKOUT_SESSION_ID}",
-    "cancel_url": "http://testserver/cancel",
-}
-
-
-def onboarded_tenant(sandbox, name: str | None = None):
-    tenant = make_tenant(name)
-    account = gateway.create_account(
-        email=tenant.owner.email,
-        business_name=tenant.workspace.name,
-        idempotency_key=f"test-account:{tenant.workspace.pk}",
-    )
-    sandbox.complete_onboarding(account["id"])
-    ConnectedAccount.objects.create(
-        workspace=tenant.workspace,
-        stripe_account_id=account["id"],
-        details_submitted=True,
-        charges_enabled=True,
-        payouts_enabled=True,
-    )
-    send_invoice(tenant.invoice.pk, tenant.admin)
-    return tenant
 
 
 def session_creates(sandbox) -> list[dict]:

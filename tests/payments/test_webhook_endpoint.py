@@ -8,6 +8,7 @@ import time
 import pytest
 from django.test import Client as HttpClient
 
+from secportal.payments import gateway
 from secportal.payments.models import ConnectedAccount, StripeEvent
 
 from .webhooks import event, post_event, sign
@@ -59,21 +60,34 @@ def test_a_rotated_second_secret_is_accepted(browser, settings):
     assert post_event(browser, event("customer.created", {}), secret="whsec_new").status_code == 200
 
 
-def test_duplicate_delivery_is_acknowledged_and_changes_nothing(browser, tenant):
-    ConnectedAccount.objects.create(workspace=tenant.workspace, stripe_account_id="acct_dup")
-    body = event(
-        "account.updated",
-        {
-            "id": "acct_dup",
-            "object": "account",
-            "details_submitted": True,
-            "charges_enabled": True,
-            "payouts_enabled": True,
-        },
-        account="acct_dup",
+def _sandbox_account(sandbox, tenant, *, onboarded: bool) -> ConnectedAccount:
+    """An account that exists at (sandbox) Stripe, known to the app as not yet ready."""
+    created = gateway.create_account(
+        email=tenant.owner.email,
+        business_name=tenant.workspace.name,
+        idempotency_key=f"test-account:{tenant.workspace.pk}",
     )
+    account = ConnectedAccount.objects.create(
+        workspace=tenant.workspace, stripe_account_id=created["id"]
+    )
+    if onboarded:
+        sandbox.complete_onboarding(created["id"])
+        assert sandbox.drain(timeout=10)  # the sandbox's own account.updated, delivered
+    return account
+
+
+def _account_event(account_id: str, event_id: str = "evt_test_1", **flags: bool) -> dict:
+    obj = {"id": account_id, "object": "account", **flags}
+    return event("account.updated", obj, event_id=event_id, account=account_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duplicate_delivery_is_acknowledged_and_changes_nothing(sandbox, tenant):
+    browser = HttpClient(enforce_csrf_checks=True)
+    account = _sandbox_account(sandbox, tenant, onboarded=True)
+    body = _account_event(account.stripe_account_id, details_submitted=True, charges_enabled=True)
     assert post_event(browser, body).status_code == 200
-    account = ConnectedAccount.objects.get()
+    account.refresh_from_db()
     synced = account.last_synced_at
     assert account.ready
     # Stripe delivers it again after the account changed again: the old event changes nothing.
@@ -81,7 +95,27 @@ def test_duplicate_delivery_is_acknowledged_and_changes_nothing(browser, tenant)
     assert post_event(browser, body).status_code == 200
     account.refresh_from_db()
     assert not account.charges_enabled and account.last_synced_at == synced
-    assert StripeEvent.objects.get().deliveries == 2
+    assert StripeEvent.objects.get(event_id=body["id"]).deliveries == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_account_updated_events_in_reverse_order_leave_the_account_as_stripe_has_it(
+    sandbox, tenant
+):
+    """The event is only a nudge: the account is read from Stripe, so order does not matter."""
+    browser = HttpClient(enforce_csrf_checks=True)
+    account = _sandbox_account(sandbox, tenant, onboarded=True)
+    newer = _account_event(
+        account.stripe_account_id, "evt_newer", details_submitted=True, charges_enabled=True
+    )
+    older = _account_event(
+        account.stripe_account_id, "evt_older", details_submitted=False, charges_enabled=False
+    )
+    older["created"] = newer["created"] - 60
+    assert post_event(browser, newer).status_code == 200
+    assert post_event(browser, older).status_code == 200  # late, and stale
+    account.refresh_from_db()
+    assert account.ready
 
 
 def test_events_for_unknown_account_session_or_charge_are_stored_harmlessly(browser):
@@ -124,19 +158,18 @@ def test_deauthorized_marks_the_account_disconnected(browser, tenant):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_endpoint_answers_at_once_and_the_real_worker_processes_the_event(tenant, settings):
+def test_the_endpoint_answers_at_once_and_the_real_worker_processes_the_event(
+    sandbox, tenant, settings
+):
     """With the durable task backend the event is stored and queued; the worker applies it."""
     from django.core.management import call_command
 
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}
     }
-    ConnectedAccount.objects.create(workspace=tenant.workspace, stripe_account_id="acct_q")
-    body = event(
-        "account.updated",
-        {"id": "acct_q", "object": "account", "details_submitted": True, "charges_enabled": True},
-        event_id="evt_queued",
-        account="acct_q",
+    account = _sandbox_account(sandbox, tenant, onboarded=True)
+    body = _account_event(
+        account.stripe_account_id, "evt_queued", details_submitted=True, charges_enabled=True
     )
     assert post_event(HttpClient(), body).status_code == 200
     assert post_event(HttpClient(), body).status_code == 200  # a repeat while queued

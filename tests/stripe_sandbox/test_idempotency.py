@@ -89,7 +89,7 @@ def test_a_key_still_in_progress_is_a_409(
 ) -> None:
     store = sandbox.sandbox.store
     with store.lock:
-        store.idempotency["|busy"] = {
+        store.idempotency["|test|busy"] = {
             "in_progress": True,
             "method": "POST",
             "path": "/v1/accounts",
@@ -100,3 +100,73 @@ def test_a_key_still_in_progress_is_a_409(
     assert caught.value.http_status == 409
     assert caught.value.json_body["error"]["code"] == "idempotency_key_in_use"
     assert caught.value.json_body["error"]["type"] == "idempotency_error"
+
+
+def test_a_500_after_processing_is_stored_and_replayed(
+    sandbox: SandboxServer, client: stripe.StripeClient
+) -> None:
+    account = ready_account(client, sandbox)
+    options = {"stripe_account": account, "idempotency_key": "invoice-9-attempt-1"}
+    sandbox.set_faults(
+        error_count=1,
+        error_status=500,
+        error_after_processing=True,
+        path="^/v1/checkout/sessions$",
+        method="POST",
+    )
+    params = checkout_params()
+    with pytest.raises(stripe.APIError) as first:
+        client.v1.checkout.sessions.create(params, options)
+    assert first.value.http_status == 500
+    assert sandbox.counters()["objects"]["checkout.session"] == 1  # it was executed
+    with pytest.raises(stripe.APIError) as again:  # the fault is spent: this is the replay
+        client.v1.checkout.sessions.create(params, options)
+    assert again.value.http_status == 500
+    assert again.value.headers["Idempotent-Replayed"] == "true"
+    assert again.value.json_body == first.value.json_body
+    assert sandbox.counters()["objects"]["checkout.session"] == 1
+    fresh = client.v1.checkout.sessions.create(
+        checkout_params(), {"stripe_account": account, "idempotency_key": "invoice-9-attempt-2"}
+    )
+    assert fresh.id.startswith("cs_test_")
+    assert [e["replayed"] for e in sandbox.requests(route="/v1/checkout/sessions")] == [
+        False,
+        True,
+        False,
+    ]
+
+
+def test_a_500_before_processing_is_not_stored(
+    sandbox: SandboxServer, client: stripe.StripeClient
+) -> None:
+    sandbox.set_faults(error_count=1, error_status=500, path="^/v1/accounts$", method="POST")
+    with pytest.raises(stripe.APIError):
+        client.v1.accounts.create({"type": "standard"}, {"idempotency_key": "k-500"})
+    account = client.v1.accounts.create({"type": "standard"}, {"idempotency_key": "k-500"})
+    assert account.last_response.headers.get("Idempotent-Replayed") is None
+
+
+def test_a_validation_400_is_not_stored(
+    sandbox: SandboxServer, client: stripe.StripeClient
+) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.accounts.create({"type": "standard", "nope": 1}, {"idempotency_key": "k-400"})
+    assert caught.value.code == "parameter_unknown"
+    account = client.v1.accounts.create({"type": "standard"}, {"idempotency_key": "k-400"})
+    assert account.last_response.headers.get("Idempotent-Replayed") is None
+
+
+def test_an_unknown_stripe_version_is_refused(
+    sandbox: SandboxServer, client: stripe.StripeClient
+) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.customers.list(None, {"stripe_version": "2099-01-01.nope"})
+    assert caught.value.http_status == 400
+    assert "Invalid Stripe API version: 2099-01-01.nope" in str(caught.value.user_message)
+    older = requests.get(
+        f"{sandbox.url}/v1/customers",
+        headers={"Authorization": f"Bearer {API_KEY}", "Stripe-Version": "2023-08-16"},
+        timeout=5,
+    )
+    assert older.status_code == 200
+    assert older.headers["Stripe-Version"] == "2023-08-16"

@@ -1,22 +1,15 @@
-"""Every request is checked against Stripe's OpenAPI spec; newer parameters are allowlisted."""
+"""Every request is checked against endive's parameters (built from the SDK's param types)."""
 
 from __future__ import annotations
 
 import json
-import time
-from pathlib import Path
 
 import pytest
 import requests
 import stripe
 
-from stripe_sandbox.schema import (
-    NEWER_PARAMETERS,
-    SHIPPED_EXTRACT,
-    Schema,
-    describe_newer_parameters,
-    load_extract,
-)
+from stripe_sandbox.schema import Schema, load_extract
+from stripe_sandbox.schema_build import SHIPPED_EXTRACT, build_extract
 from stripe_sandbox.testing import SandboxServer
 
 from .conftest import (
@@ -27,8 +20,6 @@ from .conftest import (
     create_session,
     ready_account,
 )
-
-FULL_SPEC = Path("/work/shared/stripe/openapi-spec3-2023-08-16.yaml")
 
 
 def test_every_request_the_app_sends_passes_the_schema(
@@ -145,41 +136,50 @@ def test_bad_enum_on_account_links_bypasses_validation_then_fails_on_business_ru
     assert caught.value.param == "type"
 
 
-def test_controller_properties_are_newer_than_the_spec_and_allowlisted() -> None:
+def test_controller_properties_are_endive_parameters() -> None:
     extract = load_extract()
-    spec_account_params = extract["operations"]["POST /v1/accounts"]["body"]["properties"]
-    assert "controller" not in spec_account_params  # not in the 2023-08-16 spec
-    assert "type" in spec_account_params
-    assert ("POST", "/v1/accounts") in NEWER_PARAMETERS
-    described = describe_newer_parameters()
-    for leaf in (
-        "controller[fees][payer]",
-        "controller[losses][payments]",
-        "controller[requirement_collection]",
-        "controller[stripe_dashboard][type]",
-    ):
-        assert f"POST /v1/accounts {leaf}" in described
+    assert extract["api_version"] == "2026-10-28.endive"
+    account_params = extract["operations"]["POST /v1/accounts"]["params"]["properties"]
+    assert "controller" in account_params
     schema = Schema(extract)
-    params, newer = schema.validate("POST", "/v1/accounts", {"controller": CONTROLLER})
+    params = schema.validate("POST", "/v1/accounts", {"controller": CONTROLLER})
     assert params["controller"]["stripe_dashboard"]["type"] == "full"
-    assert newer == ["controller"]
     with pytest.raises(Exception, match="Received unknown parameter: controller\\[foo\\]"):
         schema.validate("POST", "/v1/accounts", {"controller": {"foo": "x"}})
     with pytest.raises(Exception, match="Invalid payer"):
         schema.validate("POST", "/v1/accounts", {"controller": {"fees": {"payer": "me"}}})
 
 
-def test_use_of_an_allowlisted_parameter_is_logged(
-    sandbox: SandboxServer, client: stripe.StripeClient, caplog: pytest.LogCaptureFixture
+def test_payment_method_types_is_refused_at_endive(
+    sandbox: SandboxServer, client: stripe.StripeClient
 ) -> None:
-    with caplog.at_level("INFO", logger="stripe_sandbox"):
-        create_account(client)
-    assert any("newer than Stripe's 2023-08-16 spec" in r.getMessage() for r in caplog.records)
+    account = ready_account(client, sandbox)
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        create_session(client, account, payment_method_types=["card"])
+    assert caught.value.code == "parameter_unknown"
+    assert caught.value.param == "payment_method_types"
+    session = create_session(client, account, allowed_payment_method_types=["card"])
+    assert session.payment_method_types == ["card"]
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        create_session(client, account, allowed_payment_method_types=["cheque"])
+    assert caught.value.param == "allowed_payment_method_types[0]"
+    assert "Invalid allowed_payment_method_types[0]" not in str(caught.value.user_message)
+
+
+def test_the_shipped_extract_is_the_installed_sdks() -> None:
+    shipped = json.loads(SHIPPED_EXTRACT.read_text())
+    built = build_extract()
+    assert shipped["operations"] == built["operations"]
+    assert shipped["api_version"] == built["api_version"] == stripe.api_version
+    # No allowlist any more: every parameter comes from the SDK's types.
+    sessions = shipped["operations"]["POST /v1/checkout/sessions"]["params"]["properties"]
+    assert "allowed_payment_method_types" in sessions
+    assert "payment_method_types" not in sessions
 
 
 def test_coercion_to_the_schemas_types() -> None:
     schema = Schema(load_extract())
-    params, _ = schema.validate(
+    params = schema.validate(
         "POST",
         "/v1/refunds",
         {"charge": "ch_1", "amount": "500", "refund_application_fee": "true", "metadata": ""},
@@ -194,7 +194,7 @@ def test_coercion_to_the_schemas_types() -> None:
         schema.validate("POST", "/v1/refunds", {"refund_application_fee": "yes"})
     with pytest.raises(Exception, match="Invalid reason"):
         schema.validate("POST", "/v1/refunds", {"reason": "because"})
-    listed, _ = schema.validate("GET", "/v1/events", {"types": {"1": "b", "0": "a"}})
+    listed = schema.validate("GET", "/v1/events", {"types": {"1": "b", "0": "a"}})
     assert listed["types"] == ["a", "b"]
     with pytest.raises(Exception, match="Invalid array"):
         schema.validate("GET", "/v1/events", {"types": "a"})
@@ -214,20 +214,3 @@ def test_get_parameters_are_checked_too(sandbox: SandboxServer) -> None:
         timeout=5,
     )
     assert response.json()["error"]["code"] == "parameter_invalid_integer"
-
-
-@pytest.mark.skipif(not FULL_SPEC.exists(), reason="the full OpenAPI spec is not on this machine")
-def test_the_shipped_extract_matches_the_full_spec_and_is_cached(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("STRIPE_SANDBOX_CACHE_DIR", str(tmp_path))
-    from_spec = load_extract(FULL_SPEC)
-    shipped = json.loads(SHIPPED_EXTRACT.read_text())
-    assert from_spec["operations"] == shipped["operations"]
-    assert from_spec["api_version"] == "2023-08-16"
-    cached = list(tmp_path.glob("stripe-sandbox-spec-*.json"))
-    assert len(cached) == 1
-    started = time.perf_counter()
-    again = load_extract(FULL_SPEC)
-    assert time.perf_counter() - started < 0.5  # from the cache, not the 4 MB YAML
-    assert again == from_spec

@@ -17,6 +17,7 @@ EMAIL_KINDS = {
     "overdue_reminder": "Overdue reminder",
     "payment_confirmation": "Payment confirmation",
     "payment_received": "Payment received",
+    "auto_refund_failed": "Refund of a second payment failed",
     "portal_sign_in": "Portal sign-in link",
 }
 

@@ -1,8 +1,16 @@
-"""Pay Invoice: one Stripe Checkout Session per attempt, on the workspace's connected account."""
+"""Pay Invoice: one Stripe Checkout Session per attempt, on the workspace's connected account.
+
+An attempt row holds everything sent to Stripe (amount, fee, return URLs, payer email, expiry,
+idempotency key), saved before the first call: a retry after a timeout, from the portal or from
+the pay link, sends the very same request, so Stripe answers with the same session. When the key
+is spent (Stripe replays a stored 5xx for 24 hours, or says ``idempotency_error``) the attempt is
+abandoned and the next numbered one starts at once, so one bad moment never blocks an invoice.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 
 from django.db import transaction
@@ -12,7 +20,7 @@ from secportal.core.fees import platform_fee
 from secportal.invoicing.models import ActorType, Invoice, InvoiceEventKind
 from secportal.invoicing.services import InvoiceError, lock_invoice, record_event
 
-from . import gateway
+from . import gateway, signals
 from .models import AttemptStatus, CheckoutAttempt, ConnectedAccount
 
 CHECKOUT_LIFETIME = datetime.timedelta(hours=23)
@@ -20,7 +28,16 @@ CHECKOUT_LIFETIME = datetime.timedelta(hours=23)
 MIN_REMAINING = datetime.timedelta(minutes=35)
 
 
-def _prepare_attempt(invoice_id: int) -> CheckoutAttempt:
+@dataclasses.dataclass(frozen=True)
+class EntryPoint:
+    """Where the payer came from: where Stripe sends them back, and who they are."""
+
+    success_url: str
+    cancel_url: str
+    payer_email: str = ""
+
+
+def _prepare_attempt(invoice_id: int, entry: EntryPoint) -> CheckoutAttempt:
     """The invoice's open attempt if it can still be used, else a new one (saved first)."""
     with transaction.atomic():
         invoice = lock_invoice(invoice_id)
@@ -43,16 +60,16 @@ def _prepare_attempt(invoice_id: int) -> CheckoutAttempt:
             .order_by("-number")
             .first()
         )
-        if reusable is not None and reusable.expires_at - now > MIN_REMAINING:
+        # An attempt saved before requests were kept (``request`` empty) is not reused.
+        if reusable is not None and reusable.request and reusable.expires_at - now > MIN_REMAINING:
             return reusable
         if reusable is not None:
-            reusable.status = AttemptStatus.ABANDONED
-            reusable.save(update_fields=["status"])
-        return _new_attempt(invoice, account, now)
+            _abandon(reusable)
+        return _new_attempt(invoice, account, entry, now)
 
 
 def _new_attempt(
-    invoice: Invoice, account: ConnectedAccount, now: datetime.datetime
+    invoice: Invoice, account: ConnectedAccount, entry: EntryPoint, now: datetime.datetime
 ) -> CheckoutAttempt:
     number = (
         CheckoutAttempt.unscoped.filter(invoice=invoice)
@@ -62,6 +79,24 @@ def _new_attempt(
         or 0
     ) + 1
     fee_bps = invoice.workspace.fee_bps
+    fee = platform_fee(invoice.amount, fee_bps)
+    expires_at = (now + CHECKOUT_LIFETIME).replace(microsecond=0)
+    key = f"checkout:{invoice.public_id}:{number}"
+    request = gateway.CheckoutRequest(
+        account_id=account.stripe_account_id,
+        invoice_public_id=str(invoice.public_id),
+        workspace_public_ref=invoice.workspace.slug,
+        number=invoice.label,
+        description=invoice.description,
+        amount=invoice.amount,
+        currency=invoice.currency,
+        application_fee=fee,
+        customer_email=entry.payer_email or invoice.client.billing_email,
+        success_url=entry.success_url,
+        cancel_url=entry.cancel_url,
+        expires_at=int(expires_at.timestamp()),
+        idempotency_key=key,
+    )
     return CheckoutAttempt.unscoped.create(
         workspace_id=invoice.workspace_id,
         invoice=invoice,
@@ -69,42 +104,47 @@ def _new_attempt(
         stripe_account_id=account.stripe_account_id,
         amount=invoice.amount,
         currency=invoice.currency,
-        application_fee=platform_fee(invoice.amount, fee_bps),
+        application_fee=fee,
         fee_bps=fee_bps,
-        idempotency_key=f"checkout:{invoice.public_id}:{number}",
-        expires_at=(now + CHECKOUT_LIFETIME).replace(microsecond=0),
+        idempotency_key=key,
+        request=dataclasses.asdict(request),
+        expires_at=expires_at,
     )
+
+
+def _abandon(attempt: CheckoutAttempt) -> None:
+    """This attempt is replaced: never used again, and its session (if any) closed at Stripe."""
+    was_open = attempt.status == AttemptStatus.OPEN and attempt.session_id
+    attempt.status = AttemptStatus.ABANDONED
+    attempt.save(update_fields=["status"])
+    if was_open:
+        transaction.on_commit(
+            lambda: signals.checkout_abandoned.send(sender=CheckoutAttempt, attempt=attempt)
+        )
 
 
 def start_checkout(
     invoice_id: int, *, success_url: str, cancel_url: str, payer_email: str = ""
 ) -> str:
-    """Pay Invoice: the open Checkout Session's URL, created on the connected account if needed.
-
-    The attempt (amount, fee, expiry, idempotency key) is saved before Stripe is called, so a
-    retry after a Stripe failure sends the very same request and cannot make a second session.
-    """
-    attempt = _prepare_attempt(invoice_id)
+    """Pay Invoice: the open Checkout Session's URL, created on the connected account if needed."""
+    entry = EntryPoint(success_url, cancel_url, payer_email)
+    attempt = _prepare_attempt(invoice_id, entry)
     if attempt.status == AttemptStatus.OPEN and attempt.url:
         return attempt.url
-    invoice = Invoice.unscoped.select_related("workspace", "client").get(pk=invoice_id)
-    session = gateway.create_checkout_session(
-        gateway.CheckoutRequest(
-            account_id=attempt.stripe_account_id,
-            invoice_public_id=str(invoice.public_id),
-            workspace_public_ref=invoice.workspace.slug,
-            number=invoice.label,
-            description=invoice.description,
-            amount=attempt.amount,
-            currency=attempt.currency,
-            application_fee=attempt.application_fee,
-            customer_email=payer_email or invoice.client.billing_email,
-            success_url=success_url,
-            cancel_url=cancel_url,
-            expires_at=int(attempt.expires_at.timestamp()),
-            idempotency_key=attempt.idempotency_key,
-        )
-    )
+    try:
+        session = gateway.create_checkout_session(gateway.CheckoutRequest(**attempt.request))
+    except gateway.GatewayError as exc:
+        if not exc.needs_new_request:
+            raise  # the same request, tried again later, gets Stripe's answer
+        with transaction.atomic():
+            lock_invoice(invoice_id)
+            _abandon(CheckoutAttempt.unscoped.select_for_update().get(pk=attempt.pk))
+        attempt = _prepare_attempt(invoice_id, entry)
+        session = gateway.create_checkout_session(gateway.CheckoutRequest(**attempt.request))
+    return _opened(invoice_id, attempt, session)
+
+
+def _opened(invoice_id: int, attempt: CheckoutAttempt, session: dict) -> str:
     with transaction.atomic():
         invoice = lock_invoice(invoice_id)
         attempt = CheckoutAttempt.unscoped.select_for_update().get(pk=attempt.pk)
@@ -124,18 +164,31 @@ def start_checkout(
     return attempt.url or session.get("url") or ""
 
 
+def _expire(attempt: CheckoutAttempt) -> None:
+    # Refused when already complete or expired: the webhook tells which.
+    with contextlib.suppress(gateway.PaymentRefused):
+        gateway.expire_checkout_session(
+            attempt.session_id or "", attempt.stripe_account_id, f"expire:{attempt.session_id}"
+        )
+
+
 def expire_open_checkouts(invoice_id: int) -> int:
     """A voided or paid invoice must not take another payment: expire its open sessions."""
     attempts = list(
         CheckoutAttempt.unscoped.filter(invoice_id=invoice_id, status=AttemptStatus.OPEN)
     )
     for attempt in attempts:
-        # Refused when already complete or expired: the webhook tells which.
-        with contextlib.suppress(gateway.PaymentRefused):
-            gateway.expire_checkout_session(
-                attempt.session_id or "", attempt.stripe_account_id, f"expire:{attempt.session_id}"
-            )
+        _expire(attempt)
         CheckoutAttempt.unscoped.filter(pk=attempt.pk, status=AttemptStatus.OPEN).update(
             status=AttemptStatus.EXPIRED
         )
     return len(attempts)
+
+
+def expire_abandoned(attempt_id: int) -> bool:
+    """A replaced attempt's session is closed at Stripe, so an old browser tab cannot pay."""
+    attempt = CheckoutAttempt.unscoped.filter(pk=attempt_id, status=AttemptStatus.ABANDONED).first()
+    if attempt is None or not attempt.session_id:
+        return False
+    _expire(attempt)
+    return True

@@ -15,7 +15,7 @@ from secportal.workspaces.services import record
 from . import gateway
 from .models import ConnectedAccount
 
-ACCOUNT_FLAGS = ("details_submitted", "charges_enabled", "payouts_enabled", "livemode")
+ACCOUNT_FLAGS = ("details_submitted", "charges_enabled", "payouts_enabled")
 
 
 def _absolute(name: str) -> str:
@@ -83,6 +83,19 @@ def refresh_account(workspace_id: int) -> ConnectedAccount | None:
         return account
     data = gateway.retrieve_account(account.stripe_account_id)
     return apply_account(data)
+
+
+def sync_account(stripe_account_id: str) -> ConnectedAccount | None:
+    """``account.updated`` is only a nudge: read the account from Stripe and keep that.
+
+    Events arrive late, twice and out of order; the account as Stripe has it now is the truth,
+    so an old event can never switch payments off again.
+    """
+    if not ConnectedAccount.objects.filter(
+        stripe_account_id=stripe_account_id, disconnected_at=None
+    ).exists():
+        return None
+    return apply_account(gateway.retrieve_account(stripe_account_id))
 
 
 def apply_account(data: dict[str, Any]) -> ConnectedAccount | None:

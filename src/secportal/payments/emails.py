@@ -12,6 +12,30 @@ from secportal.workspaces.selectors import billing_contacts_of
 from .models import Payment
 
 
+def queue_auto_refund_failed(invoice: Invoice, payment: Payment) -> None:
+    """To the workspace's owners and admins: a second payment could not be refunded."""
+    context = {
+        "invoice": invoice,
+        "workspace": invoice.workspace,
+        "payment": payment,
+        "amount": format_money(payment.amount, payment.currency),
+        "attempts": payment.auto_refund_attempts,
+        "error": payment.auto_refund_error,
+        "invoice_url": consultant_link(invoice),
+    }
+    for membership in billing_contacts_of(invoice.workspace_id):
+        to = membership.user.email
+        queue_email(
+            kind="auto_refund_failed",
+            to=to,
+            template="emails/auto_refund_failed",
+            context=context,
+            workspace=invoice.workspace,
+            invoice=invoice,
+            dedupe_key=f"auto-refund-failed:{payment.checkout_session_id}:{to.lower()}",
+        )
+
+
 def queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
     context = {
         "invoice": invoice,

@@ -6,14 +6,18 @@ event type that matters has one handler in ``HANDLERS``; any other type is only 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import connect, refunds, settlement
+from . import connect, gateway, refunds, settlement
 from .models import StripeEvent
+
+logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any], str, str], str]
 
@@ -35,7 +39,9 @@ def _charge_refunded(obj: dict[str, Any], account: str, kind: str) -> str:
 
 
 def _account_updated(obj: dict[str, Any], account: str, kind: str) -> str:
-    return "account updated" if connect.apply_account(obj) else "unknown account"
+    return (
+        "account updated" if connect.sync_account(obj.get("id") or account) else "unknown account"
+    )
 
 
 def _deauthorized(obj: dict[str, Any], account: str, kind: str) -> str:
@@ -75,12 +81,59 @@ def process_event(event_pk: int) -> str:
         event = StripeEvent.objects.select_for_update().get(pk=event_pk)
         if event.processed_at is not None:
             return event.outcome or "already processed"
-        outcome = dispatch(event.type, event.payload)
+        mode = _mode_mismatch(event.payload)
+        outcome = mode or dispatch(event.type, event.payload)
         event.processed_at = timezone.now()
+        event.last_attempt_at = event.processed_at
+        event.attempts += 1
         event.outcome = outcome[:200]
         event.error = ""
-        event.save(update_fields=["processed_at", "outcome", "error"])
+        event.save(
+            update_fields=["processed_at", "last_attempt_at", "attempts", "outcome", "error"]
+        )
         return outcome
+
+
+def _mode_mismatch(payload: dict[str, Any]) -> str:
+    """Stripe sends a Connect endpoint both test and live events: apply only our key's mode."""
+    livemode = payload.get("livemode")
+    if livemode is None or bool(livemode) == gateway.key_livemode():
+        return ""
+    mode = "live" if livemode else "test"
+    logger.warning("stripe event %s is a %s-mode event: ignored", payload.get("id"), mode)
+    return f"ignored: a {mode}-mode event, and this is a {'live' if not livemode else 'test'} key"
+
+
+def max_attempts() -> int:
+    return len(settings.STRIPE_RETRY_DELAYS) + 1
+
+
+def record_failure(event_pk: int, error: str) -> StripeEvent:
+    """Processing failed (Stripe unreachable, a malformed event): count it, keep the error,
+    and after ``max_attempts()`` tries put the event on the dead-letter list."""
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().get(pk=event_pk)
+        event.attempts += 1
+        event.last_attempt_at = timezone.now()
+        event.error = error[:2000]
+        if event.attempts >= max_attempts() and event.dead_lettered_at is None:
+            event.dead_lettered_at = event.last_attempt_at
+            logger.error(
+                "stripe event %s (%s) dead-lettered after %s tries: %s",
+                event.event_id,
+                event.type,
+                event.attempts,
+                error,
+            )
+        event.save(update_fields=["attempts", "last_attempt_at", "error", "dead_lettered_at"])
+        return event
+
+
+def reprocess(event_pk: int) -> None:
+    """An operator takes an event off the dead-letter list to be tried again."""
+    StripeEvent.objects.filter(pk=event_pk, processed_at=None).update(
+        dead_lettered_at=None, attempts=0, error=""
+    )
 
 
 def dispatch(kind: str, payload: dict[str, Any]) -> str:

@@ -26,11 +26,26 @@ NETWORK_RETRIES = 2
 class GatewayError(Exception):
     """Stripe could not do what we asked; ``message`` is safe to show to a person."""
 
-    def __init__(self, message: str, *, request_id: str | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_id: str | None = None,
+        code: str | None = None,
+        replayed: bool = False,
+    ):
         super().__init__(message)
         self.message = message
         self.request_id = request_id
         self.code = code
+        # Stripe answered from its idempotency store (``Idempotent-Replayed: true``): the same
+        # key will give the same answer for 24 hours, so trying again needs a new request.
+        self.replayed = replayed
+
+    @property
+    def needs_new_request(self) -> bool:
+        """This idempotency key is spent: a stored failure, or other parameters under it."""
+        return self.replayed or self.code == "idempotency_error"
 
 
 class PaymentsUnavailable(GatewayError):
@@ -55,6 +70,11 @@ def _client(api_key: str, api_base: str, timeout: float) -> stripe.StripeClient:
     )
 
 
+def key_livemode() -> bool:
+    """Whether our key is a live one: only events of the same mode are applied."""
+    return settings.STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
+
+
 def client() -> stripe.StripeClient:
     if not settings.STRIPE_SECRET_KEY:
         raise PaymentsUnavailable("Online payments are not configured (no Stripe key).")
@@ -69,14 +89,26 @@ def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         raise PaymentsUnavailable(
             "Stripe could not be reached just now. Please try again in a moment.",
             request_id=exc.request_id,
+            replayed=_replayed(exc),
         ) from exc
     except stripe.StripeError as exc:
         code = getattr(exc, "code", None)
+        if isinstance(exc, stripe.IdempotencyError):
+            code = "idempotency_error"  # Stripe sends it as the error's type, with no code
         logger.warning("stripe %s refused (request %s, %s): %s", what, exc.request_id, code, exc)
         raise PaymentRefused(
-            exc.user_message or "Stripe refused this request.", request_id=exc.request_id, code=code
+            exc.user_message or "Stripe refused this request.",
+            request_id=exc.request_id,
+            code=code,
+            replayed=_replayed(exc),
         ) from exc
     return result.to_dict() if hasattr(result, "to_dict") else dict(result)
+
+
+def _replayed(exc: stripe.StripeError) -> bool:
+    headers = exc.headers or {}
+    value = next((v for k, v in headers.items() if k.lower() == "idempotent-replayed"), "")
+    return str(value).lower() == "true"
 
 
 def _options(idempotency_key: str | None = None, account: str | None = None) -> dict[str, Any]:
@@ -237,6 +269,17 @@ def create_refund(
     return _call(
         "refund create", client().v1.refunds.create, params, _options(idempotency_key, account_id)
     )
+
+
+def list_refunds(*, charge_id: str, account_id: str) -> list[dict[str, Any]]:
+    """Stripe's refunds of a charge (charges stopped embedding them at 2022-11-15)."""
+    page = _call(
+        "refund list",
+        client().v1.refunds.list,
+        {"charge": charge_id, "limit": 100},
+        _options(account=account_id),
+    )
+    return list(page.get("data") or [])
 
 
 # Webhooks --------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ class ConnectedAccount(models.Model):
     details_submitted = models.BooleanField(default=False)
     charges_enabled = models.BooleanField(default=False)
     payouts_enabled = models.BooleanField(default=False)
-    livemode = models.BooleanField(default=False)
     links_created = models.PositiveIntegerField(default=0)
     disconnected_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
@@ -56,6 +55,9 @@ class CheckoutAttempt(TenantModel):
     application_fee = models.PositiveBigIntegerField()
     fee_bps = models.PositiveIntegerField()
     idempotency_key = models.CharField(max_length=255, unique=True)
+    # Everything sent to Stripe to create the session (gateway.CheckoutRequest), saved before
+    # the first call and sent verbatim on every retry, whichever page the payer retries from.
+    request = models.JSONField(default=dict)
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -91,8 +93,12 @@ class Payment(TenantModel):
     paid_at = models.DateTimeField()
     refunded_amount = models.PositiveBigIntegerField(default=0)
     refunded_fee = models.PositiveBigIntegerField(default=0)
-    # A second payment of an already-paid (or void) invoice: refunded automatically.
+    # A second payment of an already-paid (or void) invoice: refunded automatically, retried
+    # with backoff; when it cannot be done the owners are emailed and the date is kept here.
     duplicate = models.BooleanField(default=False)
+    auto_refund_attempts = models.PositiveSmallIntegerField(default=0)
+    auto_refund_error = models.TextField(blank=True)
+    auto_refund_failed_at = models.DateTimeField(null=True, blank=True)
     payer_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -122,7 +128,12 @@ class StripeEvent(models.Model):
     deliveries = models.PositiveIntegerField(default=1)
     processed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=200, blank=True)
+    # Processing that failed: how often, the last error, and when it was given up on (the
+    # dead-letter list in the admin, from where an operator reprocesses it).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    dead_lettered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -130,6 +141,10 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+    @property
+    def dead_lettered(self) -> bool:
+        return self.dead_lettered_at is not None
 
 
 class Refund(TenantModel):

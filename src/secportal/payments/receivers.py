@@ -34,6 +34,11 @@ def expire_open_checkouts(invoice_id: int, **kwargs: Any) -> None:
         tasks.expire_invoice_checkouts.enqueue(invoice_id)
 
 
+@receiver(signals.checkout_abandoned)
+def expire_abandoned_checkout(attempt: Any, **kwargs: Any) -> None:
+    tasks.expire_abandoned_checkout.enqueue(attempt.pk)
+
+
 @receiver(signals.duplicate_payment_recorded)
 def refund_duplicate(payment: Any, **kwargs: Any) -> None:
     tasks.refund_duplicate_payment.enqueue(payment.pk)

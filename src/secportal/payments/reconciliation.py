@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from . import gateway, settlement
@@ -14,12 +15,19 @@ BATCH = 500
 
 
 def unprocessed_event_ids(older_than: datetime.timedelta = RECONCILE_AFTER) -> list[int]:
-    """Stored events whose processing has not happened (e.g. Stripe was unreachable)."""
-    return list(
-        StripeEvent.objects.filter(
-            processed_at=None, received_at__lt=timezone.now() - older_than
-        ).values_list("pk", flat=True)[:BATCH]
-    )
+    """Stored events to process again: never processed (a lost task), or failed and due again
+    after their backoff; dead-lettered events wait for an operator."""
+    now = timezone.now()
+    candidates = StripeEvent.objects.filter(
+        processed_at=None, dead_lettered_at=None, received_at__lt=now - older_than
+    ).values_list("pk", "attempts", "last_attempt_at")[:BATCH]
+    delays = settings.STRIPE_RETRY_DELAYS
+    return [
+        pk
+        for pk, attempts, last in candidates
+        if last is None
+        or now - last >= datetime.timedelta(seconds=delays[min(attempts, len(delays)) - 1])
+    ]
 
 
 def reconcile_open_sessions(older_than: datetime.timedelta = RECONCILE_AFTER) -> dict[str, int]:

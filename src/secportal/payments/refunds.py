@@ -5,14 +5,18 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from secportal.invoicing import services as invoicing
 from secportal.invoicing.models import ActorType, InvoiceEventKind, InvoiceStatus
 
-from . import gateway
+from . import emails, gateway
 from .models import Payment, Refund
+
+# Refunds in these states gave no money back.
+DEAD = ("failed", "canceled")
 
 
 def apply_charge_refunded(charge: dict[str, Any]) -> str:
@@ -52,7 +56,7 @@ def _record_refunds(payment: Payment, charge: dict[str, Any], refunded: int) -> 
     """One Refund row per Stripe refund, dated when Stripe made it (for monthly revenue)."""
     listed = ((charge.get("refunds") or {}).get("data")) or []
     for item in listed:
-        if item.get("status") in ("failed", "canceled"):
+        if item.get("status") in DEAD:
             continue
         Refund.unscoped.get_or_create(
             stripe_refund_id=item["id"],
@@ -109,15 +113,55 @@ def refund_invoice(invoice_id: int, user: Any, amount: int | None) -> dict[str, 
 
 
 def refund_duplicate(payment_id: int) -> str:
-    """Give back, in full, a second payment of an invoice that was already paid."""
+    """Give back, in full, a second payment of an invoice that was already paid.
+
+    Safe to try again after any failure: Stripe's refunds of the charge are read first, so a
+    refund that Stripe made although its answer was lost (or was a 500) is not made twice; each
+    try has its own idempotency key, because Stripe replays a stored 500 under the old one.
+    """
     payment = Payment.unscoped.get(pk=payment_id)
     if not payment.duplicate or payment.fully_refunded:
         return "nothing to refund"
+    made = gateway.list_refunds(charge_id=payment.charge_id, account_id=payment.stripe_account_id)
+    if sum(int(r["amount"]) for r in made if r.get("status") not in DEAD) >= payment.amount:
+        return "refund already requested"
     gateway.create_refund(
         charge_id=payment.charge_id,
         account_id=payment.stripe_account_id,
         amount=None,
         reason="duplicate",
-        idempotency_key=f"auto-refund:{payment.checkout_session_id}",
+        idempotency_key=f"auto-refund:{payment.checkout_session_id}:{payment.auto_refund_attempts}",
     )
     return "refund requested"
+
+
+def record_auto_refund_failure(payment_id: int, error: str) -> Payment:
+    """A try to refund a double payment failed: count it; after the last try flag the invoice
+    and email the owners, who then refund it in their Stripe Dashboard."""
+    with transaction.atomic():
+        payment = Payment.unscoped.select_for_update().get(pk=payment_id)
+        payment.auto_refund_attempts += 1
+        payment.auto_refund_error = error[:2000]
+        gave_up = payment.auto_refund_attempts > len(settings.STRIPE_RETRY_DELAYS)
+        if gave_up and payment.auto_refund_failed_at is None:
+            payment.auto_refund_failed_at = timezone.now()
+            invoice = invoicing.flag_attention(
+                payment.invoice_id,
+                f"A second payment ({payment.checkout_session_id}) could not be refunded "
+                "automatically: refund it in your Stripe Dashboard.",
+                actor_type=ActorType.SYSTEM,
+                session=payment.checkout_session_id,
+                duplicate=True,
+                error=payment.auto_refund_error,
+            )
+            emails.queue_auto_refund_failed(invoice, payment)
+        payment.save(
+            update_fields=["auto_refund_attempts", "auto_refund_error", "auto_refund_failed_at"]
+        )
+        return payment
+
+
+def auto_refund_delay(payment: Payment) -> int:
+    """Seconds before the next try of a failed automatic refund."""
+    delays = settings.STRIPE_RETRY_DELAYS
+    return int(delays[min(payment.auto_refund_attempts, len(delays)) - 1])

@@ -7,3 +7,7 @@ from django.dispatch import Signal
 #: Sent once a second payment of an already paid (or voided) invoice has committed, with
 #: ``payment``: it is refunded in full in the background.
 duplicate_payment_recorded = Signal()
+
+#: Sent once an open attempt was replaced by a new one, with ``attempt``: its session is
+#: expired at Stripe in the background, so that an old browser tab cannot pay.
+checkout_abandoned = Signal()

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import datetime
+import logging
 from typing import Any
 
 from crontask import cron
 from django.db import transaction
 from django.tasks import task
+from django.utils import timezone
 
 from . import checkout, events, gateway, reconciliation, refunds
 from .models import StripeEvent
 
+logger = logging.getLogger(__name__)
+
 
 @task
 def process_stripe_event(event_pk: int) -> str:
-    """Apply one stored webhook event (once, however often it is queued)."""
+    """Apply one stored webhook event (once, however often it is queued).
+
+    Any failure (Stripe unreachable, an event that does not have the shape we expect) is
+    recorded on the event and counted; the reconciliation task tries it again after a backoff,
+    and after the last try it waits on the dead-letter list (Django admin) for an operator.
+    """
     try:
         return events.process_event(event_pk)
-    except gateway.GatewayError as exc:
-        StripeEvent.objects.filter(pk=event_pk).update(error=exc.message)
-        raise
+    except Exception as exc:  # recorded, retried, then dead-lettered: never silent
+        logger.exception("stripe event %s failed", event_pk)
+        event = events.record_failure(event_pk, f"{type(exc).__name__}: {exc}")
+        return f"failed ({event.attempts} of {events.max_attempts()} tries)"
 
 
 def accept_event(payload: dict[str, Any]) -> StripeEvent:
@@ -37,7 +48,19 @@ def accept_event(payload: dict[str, Any]) -> StripeEvent:
 
 @task
 def refund_duplicate_payment(payment_id: int) -> str:
-    return refunds.refund_duplicate(payment_id)
+    """Refund a double payment; after a failure try again later, then alert the owners."""
+    try:
+        return refunds.refund_duplicate(payment_id)
+    except gateway.GatewayError as exc:
+        payment = refunds.record_auto_refund_failure(payment_id, exc.message)
+    if payment.auto_refund_failed_at is not None:
+        return "gave up: owners alerted"
+    run_after = timezone.now() + datetime.timedelta(seconds=refunds.auto_refund_delay(payment))
+    task = refund_duplicate_payment
+    if task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
+    task.enqueue(payment_id)
+    return f"failed ({payment.auto_refund_attempts}): tried again later"
 
 
 @task
@@ -45,9 +68,16 @@ def expire_invoice_checkouts(invoice_id: int) -> int:
     return checkout.expire_open_checkouts(invoice_id)
 
 
-def requeue_unprocessed_events() -> int:
+@task
+def expire_abandoned_checkout(attempt_id: int) -> bool:
+    return checkout.expire_abandoned(attempt_id)
+
+
+def requeue_unprocessed_events(
+    older_than: datetime.timedelta = reconciliation.RECONCILE_AFTER,
+) -> int:
     """Queue again the stored events whose processing failed (e.g. Stripe was unreachable)."""
-    ids = reconciliation.unprocessed_event_ids()
+    ids = reconciliation.unprocessed_event_ids(older_than)
     for pk in ids:
         process_stripe_event.enqueue(pk)
     return len(ids)

@@ -190,6 +190,10 @@ STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 STRIPE_WEBHOOK_SECRETS = env_list("STRIPE_WEBHOOK_SECRETS")
 STRIPE_TIMEOUT = float(os.environ.get("STRIPE_TIMEOUT", "15"))
+# Background work that talks to Stripe (processing a stored event, refunding a double payment)
+# is tried again after these delays (seconds), then given up on visibly: a dead-lettered event
+# in the admin, an email to the workspace's owners.
+STRIPE_RETRY_DELAYS = [60, 300, 1800, 7200, 21600]
 
 # Sign-in throttling (django-axes): 5 failures lock the account, and separately the address,
 # for 15 minutes; a success resets the count. Every attempt is logged (never the password).

@@ -1,4 +1,5 @@
-"""The API operations the sandbox serves, each named by its path in Stripe's OpenAPI spec."""
+"""The API operations the sandbox serves, each named by its path template (as in
+:data:`stripe_sandbox.schema_build.SERVED`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import accounts, checkout, events, payments
+from . import (
+    accounts,
+    balances,
+    checkout,
+    customers,
+    disputes,
+    events,
+    payments,
+    refunds,
+    webhook_endpoints,
+)
 
 Handler = Callable[..., dict[str, Any]]
 
@@ -41,14 +52,27 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "/v1/payment_intents/{intent}", payments.retrieve_intent),
     _route("GET", "/v1/charges", payments.list_charges),
     _route("GET", "/v1/charges/{charge}", payments.retrieve_charge),
-    _route("GET", "/v1/refunds", payments.list_refunds),
-    _route("POST", "/v1/refunds", payments.create_refund),
-    _route("GET", "/v1/refunds/{refund}", payments.retrieve_refund),
-    _route("GET", "/v1/application_fees", payments.list_fees),
-    _route("GET", "/v1/application_fees/{id}", payments.retrieve_fee),
-    _route("GET", "/v1/balance_transactions/{id}", payments.retrieve_balance_transaction),
+    _route("GET", "/v1/refunds", refunds.list_refunds),
+    _route("POST", "/v1/refunds", refunds.create_refund),
+    _route("GET", "/v1/refunds/{refund}", refunds.retrieve_refund),
+    _route("GET", "/v1/application_fees", balances.list_fees),
+    _route("GET", "/v1/application_fees/{id}", balances.retrieve_fee),
+    _route("GET", "/v1/application_fees/{id}/refunds", refunds.list_fee_refunds),
+    _route("POST", "/v1/application_fees/{id}/refunds", refunds.create_fee_refund),
+    _route("GET", "/v1/balance_transactions", balances.list_balance_transactions),
+    _route("GET", "/v1/balance_transactions/{id}", balances.retrieve_balance_transaction),
     _route("GET", "/v1/events", events.list_events),
     _route("GET", "/v1/events/{id}", events.retrieve),
+    _route("GET", "/v1/webhook_endpoints", webhook_endpoints.list_endpoints),
+    _route("POST", "/v1/webhook_endpoints", webhook_endpoints.create),
+    _route("GET", "/v1/webhook_endpoints/{webhook_endpoint}", webhook_endpoints.retrieve),
+    _route("DELETE", "/v1/webhook_endpoints/{webhook_endpoint}", webhook_endpoints.delete),
+    _route("GET", "/v1/customers", customers.list_customers),
+    _route("POST", "/v1/customers", customers.create),
+    _route("GET", "/v1/customers/{customer}", customers.retrieve),
+    _route("POST", "/v1/customers/{customer}", customers.update),
+    _route("GET", "/v1/disputes", disputes.list_disputes),
+    _route("GET", "/v1/disputes/{dispute}", disputes.retrieve),
 )
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from .. import ids
 from ..errors import StripeError, invalid, missing, param_missing
 from ..sandbox import Ctx, Sandbox
 from ..store import clone
-from . import accounts, payments
+from . import accounts, bank, customers
 from .common import (
     MAXIMUM_AMOUNT,
     MINIMUM_AMOUNT,
@@ -176,6 +175,8 @@ def create(sb: Sandbox, ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
             param="line_items",
         )
     intent_data = dict(params.get("payment_intent_data") or {})
+    if params.get("customer"):
+        intent_data["customer"] = params["customer"]
     fee = intent_data.get("application_fee_amount")
     if fee is not None:
         fee_param = "payment_intent_data[application_fee_amount]"
@@ -202,6 +203,8 @@ def create(sb: Sandbox, ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
             "The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.",
             param="expires_at",
         )
+    if not params.get("success_url"):
+        raise param_missing("success_url")
     check_url(params["success_url"], "success_url")
     if params.get("cancel_url"):
         check_url(params["cancel_url"], "cancel_url")
@@ -210,6 +213,10 @@ def create(sb: Sandbox, ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         raise invalid(
             f"Invalid email address: {email}", param="customer_email", code="email_invalid"
         )
+    customer = params.get("customer")
+    if customer:
+        customers.find(sb, ctx.account, customer, "customer")
+    methods, method_options = bank.session_methods(params, currency, customer)
     session_id = ids.new_id("checkout.session")
     session = {
         "id": session_id,
@@ -237,12 +244,14 @@ def create(sb: Sandbox, ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
             "submit": None,
             "terms_of_service_acceptance": None,
         },
-        "customer": None,
+        "customer": customer,
+        "customer_account": None,
         "customer_creation": "if_required",
         "customer_details": None,
         "customer_email": email,
         "discounts": [],
         "expires_at": expires_at,
+        "integration_identifier": None,
         "invoice": None,
         "invoice_creation": {
             "enabled": False,
@@ -258,6 +267,7 @@ def create(sb: Sandbox, ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         },
         "livemode": False,
         "locale": params.get("locale"),
+        "managed_payments": None,
         "metadata": apply_metadata({}, params.get("metadata")),
         "mode": "payment",
         "origin_context": None,
@@ -265,9 +275,10 @@ def create(sb: Sandbox, ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         "payment_link": None,
         "payment_method_collection": "if_required",
         "payment_method_configuration_details": None,
-        "payment_method_options": {"card": {"request_three_d_secure": "automatic"}},
-        "payment_method_types": ["card"],
+        "payment_method_options": method_options,
+        "payment_method_types": methods,
         "payment_status": "unpaid",
+        "permissions": None,
         "phone_number_collection": {"enabled": False},
         "recovered_from": None,
         "saved_payment_method_options": None,
@@ -282,6 +293,7 @@ def create(sb: Sandbox, ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
         "ui_mode": "hosted",
         "url": sb.url(f"/c/pay/{session_id}"),
+        "wallet_options": None,
     }
     sb.store.add(
         session,
@@ -291,7 +303,7 @@ def create(sb: Sandbox, ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     return clone(session)
 
 
-def _expire(sb: Sandbox, session: dict[str, Any], ctx: Ctx | None) -> None:
+def expire_now(sb: Sandbox, session: dict[str, Any], ctx: Ctx | None) -> None:
     owner = sb.store.owner.get(session["id"])
     session["status"] = "expired"
     session["url"] = None
@@ -313,7 +325,7 @@ def expire_due(sb: Sandbox) -> int:
         "checkout.session", where=lambda s: s["status"] == "open" and s["expires_at"] <= now
     )
     for session in due:
-        _expire(sb, session, None)
+        expire_now(sb, session, None)
     return len(due)
 
 
@@ -322,7 +334,7 @@ def _owned(sb: Sandbox, ctx: Ctx, session_id: str) -> dict[str, Any]:
     if session is None:
         raise missing("checkout.session", session_id, param="session")
     if session["status"] == "open" and session["expires_at"] <= sb.now():
-        _expire(sb, session, None)
+        expire_now(sb, session, None)
     return session
 
 
@@ -354,7 +366,7 @@ def expire(sb: Sandbox, ctx: Ctx, params: dict[str, Any], session: str) -> dict[
             f"This Checkout Session is {obj['status']}: only open sessions can be expired.",
             param="session",
         )
-    _expire(sb, obj, ctx)
+    expire_now(sb, obj, ctx)
     return clone(obj)
 
 
@@ -366,152 +378,3 @@ def line_items_list(sb: Sandbox, session_id: str, params: dict[str, Any]) -> dic
 def line_items(sb: Sandbox, ctx: Ctx, params: dict[str, Any], session: str) -> dict[str, Any]:
     _owned(sb, ctx, session)
     return line_items_list(sb, session, params)
-
-
-# Paying ------------------------------------------------------------------------------------
-
-
-def _card_problem(number: str, expiry: str | None, cvc: str | None) -> dict[str, str] | None:
-    if not number.isdigit() or not 12 <= len(number) <= 19:
-        return {
-            "code": "incorrect_number",
-            "param": "card_number",
-            "message": "Your card number is incomplete.",
-        }
-    digits = [int(d) for d in reversed(number)]
-    checksum = sum(digits[0::2]) + sum(sum(divmod(2 * d, 10)) for d in digits[1::2])
-    if checksum % 10:
-        return {
-            "code": "incorrect_number",
-            "param": "card_number",
-            "message": "Your card number is invalid.",
-        }
-    if expiry is not None:
-        match = re.fullmatch(r"\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*", expiry)
-        if not match or not 1 <= int(match.group(1)) <= 12:
-            return {
-                "code": "invalid_expiry_month",
-                "param": "expiry",
-                "message": "Your card's expiration date is incomplete.",
-            }
-        month, year = int(match.group(1)), int(match.group(2))
-        year = year + 2000 if year < 100 else year
-        today = time.gmtime()
-        if (year, month) < (today.tm_year, today.tm_mon):
-            return {
-                "code": "invalid_expiry_year",
-                "param": "expiry",
-                "message": "Your card's expiration date is in the past.",
-            }
-    if cvc is not None and not re.fullmatch(r"\d{3,4}", cvc.strip()):
-        return {
-            "code": "invalid_cvc",
-            "param": "cvc",
-            "message": "Your card's security code is incomplete.",
-        }
-    return None
-
-
-def _expiry(expiry: str | None) -> tuple[int, int]:
-    if expiry:
-        match = re.fullmatch(r"\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*", expiry)
-        if match:
-            year = int(match.group(2))
-            return int(match.group(1)), year + 2000 if year < 100 else year
-    return 12, 2034
-
-
-def pay(
-    sb: Sandbox,
-    session_id: str,
-    *,
-    card_number: str,
-    email: str | None = None,
-    name: str | None = None,
-    expiry: str | None = None,
-    cvc: str | None = None,
-) -> dict[str, Any]:
-    """Pay an open session with a test card; the outcome as a dict (never raises for declines).
-
-    ``outcome`` is ``succeeded``, ``declined`` (a card error: ``error`` has Stripe's code,
-    decline_code and message; the session stays open), ``invalid`` (the form was incomplete),
-    or ``not_open`` (expired or already complete).
-    """
-    session = sb.store.get(session_id, "checkout.session")
-    if session is None:
-        raise missing("checkout.session", session_id, param="session")
-    owner = sb.store.owner.get(session_id)
-    if session["status"] == "open" and session["expires_at"] <= sb.now():
-        _expire(sb, session, None)
-    if session["status"] != "open":
-        return {"outcome": "not_open", "status": session["status"], "session": clone(session)}
-    number = re.sub(r"[\s-]", "", card_number or "")
-    problem = _card_problem(number, expiry, cvc)
-    email = (email or "").strip() or session.get("customer_email")
-    if problem is None and not (email and EMAIL.match(email)):
-        problem = {
-            "code": "email_invalid",
-            "param": "email",
-            "message": "Your email address is incomplete."
-            if not email
-            else "Your email address is invalid.",
-        }
-    if problem is not None:
-        return {"outcome": "invalid", "error": problem, "session": clone(session)}
-    internal = sb.store.internal_of(session_id)
-    intent = sb.store.get(session["payment_intent"] or "", "payment_intent")
-    if intent is None:
-        intent = payments.new_payment_intent(
-            sb,
-            owner,
-            session["amount_total"],
-            session["currency"],
-            internal.get("payment_intent_data") or {},
-        )
-        sb.store.add(intent, owner)
-        session["payment_intent"] = intent["id"]
-    month, year = _expiry(expiry)
-    card = payments.Card(number, month, year)
-    billing = payments.billing_details(email, (name or "").strip() or None)
-    charge, events = payments.attempt_payment(sb, owner, intent, card, billing)
-    if charge["status"] != "succeeded":
-        for event_type, obj, account in events:
-            sb.emit(event_type, obj, account=account)
-        error = clone(intent["last_payment_error"])
-        return {
-            "outcome": "declined",
-            "error": error,
-            "payment_intent": intent["id"],
-            "charge": charge["id"],
-            "session": clone(session),
-        }
-    session["status"] = "complete"
-    session["payment_status"] = "paid"
-    session["url"] = None
-    session["customer_details"] = {
-        "address": billing["address"],
-        "business_name": None,
-        "email": email,
-        "individual_name": None,
-        "name": billing["name"],
-        "phone": None,
-        "tax_exempt": "none",
-        "tax_ids": [],
-    }
-    session["collected_information"] = {"shipping_details": None}
-    sb.store.touch()
-    events.insert(2, ("checkout.session.completed", session, owner))
-    for event_type, obj, account in events:
-        sb.emit(event_type, obj, account=account)
-    return {
-        "outcome": "succeeded",
-        "payment_intent": intent["id"],
-        "charge": charge["id"],
-        "application_fee": charge["application_fee"],
-        "redirect": success_redirect(session),
-        "session": clone(session),
-    }
-
-
-def success_redirect(session: dict[str, Any]) -> str:
-    return str(session["success_url"]).replace("{CHECKOUT_SESSION_ID}", session["id"])
