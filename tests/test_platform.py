@@ -100,6 +100,11 @@ def test_email_goes_through_the_real_worker_and_a_real_smtp_server(tenant, smtp_
         ).content.decode()
         assert "Hello Dana &lt;script&gt;" in page
     assert signed_in(tenant.owner).get(reverse("notifications:mailbox")).status_code == 404
+    with override_settings(DEBUG=True, MAILBOX_DIR=mailbox):  # only to this machine
+        elsewhere = signed_in(tenant.owner).get(
+            reverse("notifications:mailbox"), REMOTE_ADDR="192.0.2.10"
+        )
+        assert elsewhere.status_code == 404
 
 
 @pytest.mark.django_db(transaction=True)
