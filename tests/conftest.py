@@ -89,9 +89,24 @@ def other_tenant(db: Any) -> Tenant:
 
 
 def signed_in(user: Any) -> HttpClient:
+    """A browser signed in as the person, with two-factor verified (owners and admins need it)."""
     browser = HttpClient()
     browser.force_login(user)
+    verify_two_factor(browser, user)
     return browser
+
+
+def verify_two_factor(browser: HttpClient, user: Any) -> None:
+    """Mark the browser's session as verified by the person's authenticator (django-otp)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    session = browser.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 @pytest.fixture

@@ -100,6 +100,11 @@ def test_email_goes_through_the_real_worker_and_a_real_smtp_server(tenant, smtp_
         ).content.decode()
         assert "Hello Dana &lt;script&gt;" in page
     assert signed_in(tenant.owner).get(reverse("notifications:mailbox")).status_code == 404
+    with override_settings(DEBUG=True, MAILBOX_DIR=mailbox):  # only to this machine
+        elsewhere = signed_in(tenant.owner).get(
+            reverse("notifications:mailbox"), REMOTE_ADDR="192.0.2.10"
+        )
+        assert elsewhere.status_code == 404
 
 
 @pytest.mark.django_db(transaction=True)
@@ -139,6 +144,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "SECRET_KEY": "k" * 20 + "-production-secret-" + "x9Z" * 10,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "ALLOWED_HOSTS": "secportal.example",
+        "SITE_URL": "https://secportal.example",
         "SECPORTAL_VAR_DIR": str(tmp_path),
     }
     result = subprocess.run(

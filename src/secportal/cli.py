@@ -2,7 +2,7 @@
 
 secportal demo [--host 127.0.0.1] [--port 8000] [--smtp-port 1025]
 secportal serve        # gunicorn (production web process)
-secportal worker       # background tasks (django.tasks database backend)
+secportal worker       # background tasks (django.tasks database backend); outlives DB outages
 secportal scheduler    # periodic tasks (run exactly one)
 secportal manage ...   # Django's manage.py
 """
@@ -19,6 +19,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+# Every entry point runs production settings unless told otherwise; only the demo runs dev ones.
+PRODUCTION_SETTINGS = "secportal.settings.production"
 DEMO_SETTINGS = "secportal.settings.dev"
 
 
@@ -149,19 +151,8 @@ def demo(argv: list[str]) -> int:
             "--state",
             str(var_dir / "stripe-sandbox.json"),
         ],
-        "worker": [
-            python,
-            "-m",
-            "django",
-            "db_worker",
-            "--queue-name",
-            "*",
-            "--no-reload",
-            "--interval",
-            "0.5",
-            "-v",
-            "0",
-        ],
+        # The supervised worker: it outlives a database outage (see ``supervise``).
+        "worker": [python, "-m", "secportal", "worker", "--interval", "0.5", "-v", "0"],
         "scheduler": [python, "-m", "django", "crontask"],
     }
     children: dict[str, subprocess.Popen[bytes]] = {}
@@ -186,13 +177,33 @@ def demo(argv: list[str]) -> int:
         print(f"  Mailbox (caught emails): {site_url}/mailbox/", flush=True)
         print(f"  Stripe sandbox (offline Stripe): {stripe_url}", flush=True)
         print("  Press Ctrl-C to stop.", flush=True)
+        print(
+            "  The sandbox's control API and the Mailbox show secrets and sign-in links: they"
+            " listen on 127.0.0.1 only. Keep it so.",
+            flush=True,
+        )
+        restarts: dict[str, list[float]] = {name: [] for name in children}
         while not stopping:
-            for name, child in children.items():
-                if child.poll() is not None:
+            for name, child in list(children.items()):
+                if child.poll() is None or stopping:
+                    continue
+                # A crashed part is restarted (at most 3 times a minute); otherwise everything
+                # stops: the demo never runs half-alive.
+                now = time.monotonic()
+                restarts[name] = [t for t in restarts[name] if now - t < 60]
+                if len(restarts[name]) >= 3:
                     print(
-                        f"The {name} process stopped (exit {child.returncode}); stopping the demo."
+                        f"The {name} process keeps stopping (exit {child.returncode});"
+                        " stopping the demo. See the messages above.",
+                        flush=True,
                     )
                     return 1
+                restarts[name].append(now)
+                print(
+                    f"The {name} process stopped (exit {child.returncode}); restarting it.",
+                    flush=True,
+                )
+                children[name] = subprocess.Popen(commands[name], env=env, start_new_session=True)
             time.sleep(0.5)
         return 0
     finally:
@@ -208,12 +219,54 @@ def demo(argv: list[str]) -> int:
 
 
 def _demo_logins() -> str:
-    from secportal.demo.data import CLIENT_EMAIL, OWNER_EMAIL, OWNER_PASSWORD
+    from secportal.demo.data import CLIENT_EMAIL, OWNER_EMAIL, OWNER_PASSWORD, TWO_FACTOR_SECRETS
 
+    secrets = "".join(
+        f"\n  Two-factor secret for {email}: {secret}"
+        for email, secret in TWO_FACTOR_SECRETS.items()
+    )
     return (
         f"{OWNER_EMAIL} / password {OWNER_PASSWORD}\n"
         f"  Client contact (portal, sign-in link by email): {CLIENT_EMAIL}"
+        f"{secrets}"
     )
+
+
+def supervise(name: str, command: list[str], max_delay: float = 60.0) -> int:
+    """Run ``command``; when it exits (a database outage makes the worker exit), run it again
+    after a pause that doubles up to ``max_delay`` seconds, so that the worker carries on once
+    the database is back. SIGTERM or Ctrl-C stop the child and return."""
+    stopping = False
+    child: subprocess.Popen[bytes] | None = None
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        if child is not None and child.poll() is None:
+            child.send_signal(signum)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    delay = 1.0
+    while True:
+        started = time.monotonic()
+        child = subprocess.Popen(command)
+        code = child.wait()
+        if stopping:
+            return 0
+        if time.monotonic() - started > 5 * max_delay:
+            delay = 1.0  # it ran well for a while: start the back-off again
+        print(
+            f"The {name} stopped (exit {code}); starting it again in {delay:.0f} s.",
+            file=sys.stderr,
+            flush=True,
+        )
+        deadline = time.monotonic() + delay
+        while time.monotonic() < deadline and not stopping:
+            time.sleep(0.1)
+        if stopping:
+            return 0
+        delay = min(delay * 2, max_delay)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,17 +275,17 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__)
         return 0
     command, rest = argv[0], argv[1:]
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEMO_SETTINGS)
     if command == "demo":
         return demo(rest)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", PRODUCTION_SETTINGS)
     if command == "manage":
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(["secportal", *rest])
         return 0
     if command == "worker":
-        os.execvp(
-            sys.executable,
+        return supervise(
+            "worker",
             [
                 sys.executable,
                 "-m",

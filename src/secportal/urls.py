@@ -1,9 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from secportal.core.views import healthz
 from secportal.payments import views as payment_views
 from secportal.workspaces.views import switch
+
+# The platform operator's admin: two-factor required (django-otp), at a path of its own.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("", include("secportal.analytics.urls")),
@@ -18,5 +23,5 @@ urlpatterns = [
     path("payments/", include("secportal.payments.urls")),
     path("stripe/webhook/", payment_views.webhook, name="stripe_webhook"),
     path("mailbox/", include("secportal.notifications.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -12,9 +12,9 @@ from django.urls import reverse
 from secportal.invoicing import services
 from secportal.invoicing.models import Invoice, InvoiceEvent, InvoiceStatus
 from secportal.notifications.models import EmailMessage
-from secportal.workspaces.models import Mode
+from secportal.workspaces.models import AuditEvent, Mode
 
-from ..conftest import make_tenant
+from ..conftest import make_tenant, signed_in
 from .conftest import connect_stripe
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +138,8 @@ def test_client_of_another_workspace_is_refused(tenant, other_tenant, member_cli
 
 
 def test_draft_edit_and_delete(tenant, member_client):
+    tenant.invoice.created_by = tenant.member  # members change only their own drafts
+    tenant.invoice.save(update_fields=["created_by"])
     url = reverse("invoicing:edit", args=[tenant.invoice.public_id])
     assert 'value="1250.50"' in member_client.get(url).content.decode()
     member_client.post(url, form_data(tenant, amount="99.99", description="Changed"))
@@ -146,6 +148,26 @@ def test_draft_edit_and_delete(tenant, member_client):
     assert InvoiceEvent.objects.filter(invoice=tenant.invoice, kind="edited").count() == 1
     member_client.post(reverse("invoicing:delete", args=[tenant.invoice.public_id]))
     assert not Invoice.objects.filter(pk=tenant.invoice.pk).exists()
+    deleted = AuditEvent.objects.get(kind="invoice.draft_deleted")
+    assert deleted.actor == tenant.member and deleted.details["amount"] == 9999
+
+
+def test_a_member_may_not_edit_or_delete_another_persons_draft(tenant, member_client):
+    theirs = tenant.invoice  # created by the owner
+    edit = reverse("invoicing:edit", args=[theirs.public_id])
+    assert member_client.get(edit).status_code == 403
+    assert member_client.post(edit, form_data(tenant, amount="1")).status_code == 403
+    delete = member_client.post(reverse("invoicing:delete", args=[theirs.public_id]))
+    assert delete.status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.amount == 125050
+    assert not AuditEvent.objects.filter(kind="invoice.draft_deleted").exists()
+    page = member_client.get(reverse("invoicing:detail", args=[theirs.public_id])).content
+    assert b"Delete draft" not in page
+    # An admin may delete anyone's draft; the deletion is recorded.
+    admin = signed_in(tenant.admin)
+    assert admin.post(reverse("invoicing:delete", args=[theirs.public_id])).status_code == 302
+    assert AuditEvent.objects.get(kind="invoice.draft_deleted").actor == tenant.admin
 
 
 def test_sent_invoice_cannot_be_edited_or_deleted(ready, admin_client_):

@@ -64,8 +64,11 @@ def test_failed_invoice_email_is_shown_and_resend_delivers_it(smtp_server):
         services.send_invoice(tenant.invoice.pk, tenant.admin)
     message = EmailMessage.objects.get()
     assert message.status == EmailStatus.FAILED and message.attempts == 2
+    from ..conftest import verify_two_factor
+
     browser = HttpClient()
     browser.force_login(tenant.admin)
+    verify_two_factor(browser, tenant.admin)
     page = browser.get(
         reverse("invoicing:detail", args=[tenant.invoice.public_id])
     ).content.decode()

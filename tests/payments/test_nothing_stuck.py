@@ -14,6 +14,7 @@ from secportal.notifications.models import EmailMessage
 from secportal.payments import checkout, tasks
 from secportal.payments.models import CheckoutAttempt, ConnectedAccount, Payment, StripeEvent
 
+from ..conftest import signed_in
 from .conftest import URLS, onboarded_tenant
 from .webhooks import event, post_event
 
@@ -123,8 +124,7 @@ def test_an_operator_reprocesses_a_dead_lettered_event_from_the_admin(settings, 
     post_event(HttpClient(), body)
     stored = StripeEvent.objects.get(event_id="evt_dl")
     assert stored.dead_lettered
-    operator = HttpClient()
-    operator.force_login(admin_user)
+    operator = signed_in(admin_user)  # the admin needs two-factor
     changelist = reverse("admin:payments_stripeevent_changelist")
     listing = operator.get(changelist + "?processing=dead").content.decode()
     assert "evt_dl" in listing

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "secportal.accounts"
     label = "accounts"
     verbose_name = "People"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

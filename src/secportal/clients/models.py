@@ -5,15 +5,16 @@ import uuid
 from django.db import models
 
 from secportal.core.tenancy import TenantModel
+from secportal.core.validators import multi_line, single_line
 
 
 class Client(TenantModel):
     """A company the consultancy bills."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     billing_email = models.EmailField("billing email", blank=True)
-    address = models.TextField(blank=True)
+    address = models.TextField(blank=True, max_length=1000, validators=[multi_line])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -29,7 +30,7 @@ class ClientContact(TenantModel):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     email = models.EmailField()
     receives_invoices = models.BooleanField("also email invoices to this contact", default=False)
     created_at = models.DateTimeField(auto_now_add=True)

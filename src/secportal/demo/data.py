@@ -17,6 +17,12 @@ ADMIN_EMAIL = "admin@demo.secportal.test"
 MEMBER_EMAIL = "member@demo.secportal.test"
 STAFF_PASSWORD = "demo-staff"
 CLIENT_EMAIL = "client@demo.secportal.test"
+# The demo's owner and admin sign in with two-factor: these fixed TOTP secrets (base32) go into
+# an authenticator app (printed by `make demo`, named in the README; the browser tests use them).
+TWO_FACTOR_SECRETS = {
+    OWNER_EMAIL: "SECPORTALDEMOOWNERTOTPSECRET2345",
+    ADMIN_EMAIL: "SECPORTALDEMOADMINTOTPSECRET2345",
+}
 
 
 def _user(email: str, password: str, first: str, last: str):  # type: ignore[no-untyped-def]
@@ -36,7 +42,18 @@ def load_demo() -> Workspace:
     from django.db import transaction
 
     with transaction.atomic():
-        return _load_demo()
+        workspace = _load_demo()
+        _seed_two_factor()
+        return workspace
+
+
+def _seed_two_factor() -> None:
+    from django.contrib.auth import get_user_model
+
+    from secportal.accounts.services import set_totp_secret
+
+    for email, secret in TWO_FACTOR_SECRETS.items():
+        set_totp_secret(get_user_model().objects.get(email=email), secret)
 
 
 def _load_demo() -> Workspace:

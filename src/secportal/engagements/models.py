@@ -5,6 +5,7 @@ import uuid
 from django.db import models
 
 from secportal.core.tenancy import TenantModel
+from secportal.core.validators import single_line
 
 
 class EngagementStatus(models.TextChoices):
@@ -21,8 +22,8 @@ class Engagement(TenantModel):
     client = models.ForeignKey(
         "clients.Client", on_delete=models.PROTECT, related_name="engagements"
     )
-    name = models.CharField(max_length=200)
-    reference = models.CharField(max_length=60, blank=True)
+    name = models.CharField(max_length=200, validators=[single_line])
+    reference = models.CharField(max_length=60, blank=True, validators=[single_line])
     status = models.CharField(
         max_length=20, choices=EngagementStatus.choices, default=EngagementStatus.ACTIVE
     )

@@ -17,6 +17,7 @@ from secportal.core.money import (
     format_plain,
     parse_amount,
 )
+from secportal.core.validators import multi_line, single_line
 from secportal.engagements.models import Engagement
 from secportal.workspaces.models import Workspace
 
@@ -46,6 +47,7 @@ class InvoiceForm(forms.Form):
     description = forms.CharField(
         label="Description",
         max_length=2000,
+        validators=[multi_line],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the invoice is for.",
     )
@@ -221,5 +223,8 @@ class InvoiceFilters:
 
 class VoidForm(forms.Form):
     reason = forms.CharField(
-        label="Reason (shown in the invoice's history)", max_length=500, required=False
+        label="Reason (shown in the invoice's history)",
+        max_length=500,
+        required=False,
+        validators=[single_line],
     )

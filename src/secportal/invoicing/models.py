@@ -9,6 +9,7 @@ from django.db import models
 
 from secportal.core.money import CURRENCY_CHOICES
 from secportal.core.tenancy import TenantManager, TenantModel, TenantQuerySet
+from secportal.core.validators import multi_line
 
 
 class InvoiceStatus(models.TextChoices):
@@ -99,7 +100,7 @@ class Invoice(TenantModel):
     )
     amount = models.PositiveBigIntegerField(validators=[MinValueValidator(1)])
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    description = models.TextField()
+    description = models.TextField(max_length=2000, validators=[multi_line])
     issue_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

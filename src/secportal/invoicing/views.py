@@ -9,12 +9,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from secportal.core.spreadsheets import formula_safe
 from secportal.engagements.models import Engagement
 from secportal.engagements.selectors import get_engagement
 from secportal.workspaces.access import WorkspaceRequest, workspace_view
 from secportal.workspaces.models import Role
 
-from . import selectors, services
+from . import drafts, selectors, services
 from .documents import invoice_pdf_bytes, pdf_filename
 from .forms import InvoiceFilters, InvoiceForm, VoidForm
 from .models import Invoice
@@ -62,6 +63,8 @@ def invoice_export(request: WorkspaceRequest) -> StreamingHttpResponse:
     today = request.workspace.today()
     filters = InvoiceFilters(request.GET)
     rows = selectors.csv_rows(selectors.filtered_invoices(filters.cleaned_data, today), today)
+    # Every column formula-safe (client and engagement names too), not only the description.
+    rows = formula_safe(rows)
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="invoices-{today:%Y-%m-%d}.csv"'
     return response
@@ -158,6 +161,7 @@ def invoice_detail(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
 @workspace_view(invoicing=True)
 def invoice_edit(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     invoice = selectors.get_invoice(invoice_id)
+    drafts.check_may_change(request.membership, invoice)
     if not invoice.is_draft:
         messages.error(request, "Only drafts can be edited. Void this invoice and issue a new one.")
         return redirect("invoicing:detail", invoice_id=invoice.public_id)
@@ -176,7 +180,7 @@ def invoice_edit(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
 def invoice_delete(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     invoice = selectors.get_invoice(invoice_id)
     try:
-        services.delete_draft(invoice.pk, request.user)
+        drafts.delete_draft(invoice, request.membership)
     except services.InvoiceError as exc:
         messages.error(request, exc.message)
         return redirect("invoicing:detail", invoice_id=invoice.public_id)

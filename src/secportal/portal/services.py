@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from secportal.clients.models import ClientContact
+from secportal.core.locks import lock_names
 from secportal.core.signing import SIGN_IN_SALT, LinkExpired, LinkInvalid
 from secportal.invoicing import emails as invoice_emails
 from secportal.invoicing.models import PAYABLE, Invoice
@@ -76,6 +77,8 @@ def request_sign_in(email: str, ip: str | None) -> SignInRequest:
     digest = _digest(email)
     now = timezone.now()
     with transaction.atomic():
+        # Exact limits under concurrency: requests for one address (or one IP) take turns.
+        lock_names(f"portal-sign-in:{digest}", f"portal-sign-in-ip:{ip or '-'}")
         PortalSignIn.objects.filter(created_at__lt=now - KEEP_REQUESTS).delete()
         recent = PortalSignIn.objects.filter(created_at__gte=now - RATE_WINDOW)
         if recent.filter(email_digest=digest).count() >= LINKS_PER_EMAIL_PER_HOUR:

@@ -1,9 +1,11 @@
 """Settings shared by every environment, each settable from the environment (DESIGN.md 12)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 SRC_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = Path(os.environ.get("SECPORTAL_HOME", Path.cwd()))
@@ -22,9 +24,12 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key-change-me-in-production-0123456789")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# No defaults here: production refuses to start without them; dev.py and test.py set local ones.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+# The Django admin (the platform operator's) lives at this path, not at /admin/.
+ADMIN_URL = os.environ.get("ADMIN_URL", "platform-admin/").strip("/") + "/"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -35,6 +40,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "django_tasks_db",
     "crontask",
     "secportal.core",
@@ -53,14 +63,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "secportal.core.security.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "secportal.core.security.SessionLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "secportal.core.tenancy.TenancyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "secportal.urls"
@@ -99,6 +115,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "analytics:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -108,7 +129,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -171,17 +195,73 @@ STRIPE_TIMEOUT = float(os.environ.get("STRIPE_TIMEOUT", "15"))
 # in the admin, an email to the workspace's owners.
 STRIPE_RETRY_DELAYS = [60, 300, 1800, 7200, 21600]
 
+# Sign-in throttling (django-axes): 5 failures lock the account, and separately the address,
+# for 15 minutes; a success resets the count. Every attempt is logged (never the password).
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "secportal.accounts.throttling.username"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The client's address as the portal's limit reads it (X-Forwarded-For behind trusted proxies).
+AXES_CLIENT_IP_CALLABLE = "secportal.portal.access.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "code"]
+# Sign-in and invitation links, password resets: 3 days, single use (Django's token).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))
+# Two-factor (django-otp): required for owners and admins, optional for members.
+OTP_TOTP_ISSUER = "SecPortal"
+TWO_FACTOR_ROLES = ("owner", "admin")
+
+# Sessions: at most 12 hours, and ended after 30 minutes without a request.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_MAX_AGE", str(12 * 3600)))
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
 
+# Content-Security-Policy (django-csp 4): nothing inline; scripts and styles from our own files.
+# Forms may lead to Stripe (Checkout, Connect onboarding) and, in the demo, to the sandbox.
+_STRIPE_FORM_TARGETS = ["https://checkout.stripe.com", "https://connect.stripe.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [
+            SELF,
+            *_STRIPE_FORM_TARGETS,
+            *([STRIPE_API_BASE.rstrip("/")] if STRIPE_API_BASE else []),
+        ],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# Every handler masks bearer tokens (pay links, sign-in links, resets, invitations).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_tokens": {"()": "secportal.core.logging.MaskTokensFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -1,16 +1,22 @@
-"""Production: PostgreSQL, HTTPS, secrets from the environment; passes `check --deploy`."""
+"""Production, the default of every entry point: HTTPS, secrets from the environment.
+
+It refuses to start on an unsafe combination rather than run with it (``safety.check_environment``):
+no ``SECRET_KEY`` (or the demo's), no ``ALLOWED_HOSTS``, a ``SITE_URL`` that is not https, or a
+live Stripe key sent anywhere but Stripe (``STRIPE_API_BASE``). Passes ``check --deploy``.
+"""
 
 import os
 
-from django.core.exceptions import ImproperlyConfigured
-
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import env_bool, env_list
+from .safety import check_environment
+
+check_environment(os.environ)
 
 DEBUG = False
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY or SECRET_KEY.startswith("insecure"):
-    raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+SECRET_KEY = os.environ["SECRET_KEY"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+SITE_URL = os.environ["SITE_URL"].rstrip("/")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -3,6 +3,8 @@
 from .base import *  # noqa: F403
 
 DEBUG = False
+SECRET_KEY = "insecure-test-key-0123456789-0123456789-0123456789"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {
     "default": {
@@ -23,3 +25,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["OPTIONS"]["init_command"] = (  # noqa: F405
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
     )
+# django-otp's per-device back-off (1 s, 2 s, 4 s… after a wrong code) would make tests wait;
+# django-axes still counts wrong codes, and tests/accounts checks that lockout.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
 
 from secportal.core.tenancy import use_workspace
@@ -63,6 +65,11 @@ def workspace_view(
             request.memberships = memberships  # type: ignore[attr-defined]
             if not membership.has_role(min_role):
                 raise PermissionDenied(f"This needs the {Role(min_role).label} role.")
+            if membership.role in settings.TWO_FACTOR_ROLES and not request.user.is_verified():  # type: ignore[attr-defined]
+                # Owners and admins use two-factor: set it up, or confirm this session with it.
+                return redirect_to_login(
+                    request.get_full_path(), reverse("accounts:two_factor"), "next"
+                )
             with use_workspace(workspace.pk):
                 return view(request, *args, **kwargs)
 

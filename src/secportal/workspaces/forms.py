@@ -16,11 +16,11 @@ def plan_choices() -> list[tuple[str, str]]:
 class WorkspaceSettingsForm(forms.ModelForm):
     class Meta:
         model = Workspace
-        fields = list(SETTINGS_FIELDS)
+        # The plan (and so the platform's fee) is the platform's decision: Django admin only.
+        fields = [field for field in SETTINGS_FIELDS if field != "plan"]
         labels = {
             "name": "Workspace name",
             "mode": "Mode",
-            "plan": "Plan",
             "timezone": "Timezone",
             "default_currency": "Default currency",
             "payment_terms_days": "Payment terms (days)",
@@ -32,13 +32,9 @@ class WorkspaceSettingsForm(forms.ModelForm):
             "payment_terms_days": "Invoices are due this many days after they are sent.",
         }
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = plan_choices()  # type: ignore[attr-defined]
-
 
 class MemberAddForm(forms.Form):
-    email = forms.EmailField(label="Email")
+    email = forms.EmailField(label="Email", max_length=254)
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from secportal.core.fees import PLAN_FEE_BPS
 from secportal.core.money import CURRENCY_CHOICES
+from secportal.core.validators import single_line
 
 TIMEZONE_CHOICES = [
     (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
@@ -39,7 +40,7 @@ ROLE_RANK = {Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 class Workspace(models.Model):
     """A consultancy (or an internal security team): the tenant."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     slug = models.SlugField(max_length=80, unique=True)
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.CONSULTING)
     plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.STARTER)

@@ -121,3 +121,27 @@ def remove_member(workspace_id: int, actor: Any, *, membership_id: int) -> None:
         raise ValidationError("A workspace needs at least one owner.")
     membership.delete()
     record(membership.workspace, actor, "member.removed", membership.user.email)
+
+
+@transaction.atomic
+def invite_member(
+    workspace_id: int, actor: Any, *, email: str, role: str
+) -> tuple[Membership, bool]:
+    """Add the person; one without a password yet gets an emailed invitation link to set one.
+
+    The link is signed, works once and expires (``accounts.tokens``); inviting again sends a
+    fresh link. Returns the membership and whether an invitation was sent.
+    """
+    from secportal.accounts.services import queue_invitation
+
+    membership = add_member(workspace_id, actor, email=email, role=role)
+    if membership.user.has_usable_password():
+        return membership, False
+    queue_invitation(
+        membership.user,
+        workspace=membership.workspace,
+        inviter=actor,
+        role=membership.get_role_display(),
+    )
+    record(membership.workspace, actor, "member.invited", membership.user.email, role=role)
+    return membership, True

@@ -60,8 +60,12 @@ def member_add(request: WorkspaceRequest) -> HttpResponse:
     form = MemberAddForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, member_form=form, status=400)
-    services.add_member(request.workspace.pk, request.user, **form.cleaned_data)
-    messages.success(request, f"{form.cleaned_data['email']} can now sign in to this workspace.")
+    _, invited = services.invite_member(request.workspace.pk, request.user, **form.cleaned_data)
+    email = form.cleaned_data["email"]
+    messages.success(
+        request,
+        f"Invitation sent to {email}." if invited else f"{email} can now use this workspace.",
+    )
     return redirect(reverse("workspaces:settings") + "#members")
 
 
