@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client as HttpClient
 from django.urls import reverse
 
 from secportal.invoicing.models import Invoice, InvoiceEvent, InvoiceStatus
@@ -20,6 +19,7 @@ from secportal.payments.models import (
     RefundStatus,
 )
 
+from ..conftest import signed_in
 from .conftest import URLS, onboarded_tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,8 +44,7 @@ def test_a_refund_that_timed_out_after_stripe_made_it_clicked_again_is_one_refun
 ):
     settings.STRIPE_TIMEOUT = 1
     tenant, payment = paid_tenant(sandbox)
-    browser = HttpClient()
-    browser.force_login(tenant.admin)
+    browser = signed_in(tenant.admin)
     detail = reverse("invoicing:detail", args=[tenant.invoice.public_id])
     form_id = re.search(r'name="request_id" value="([^"]+)"', browser.get(detail).content.decode())
     sandbox.set_faults(
@@ -163,8 +162,7 @@ def test_a_500_after_stripe_refunded_is_recognised_and_never_refunded_twice(sand
 
 def test_refund_page_shows_requests_and_stripes_refunds(sandbox):
     tenant, _payment = paid_tenant(sandbox)
-    browser = HttpClient()
-    browser.force_login(tenant.admin)
+    browser = signed_in(tenant.admin)
     url = reverse("payments:refund", args=[tenant.invoice.public_id])
     response = browser.post(url, {"amount": "100.00"}, follow=True)
     page = response.content.decode()

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invoicing", "0004_event_kinds"),
+        ("invoicing", "0005_invoice_description_limits"),
     ]
 
     operations = [
