@@ -5,6 +5,8 @@ secportal serve        # gunicorn (production web process)
 secportal worker       # background tasks (django.tasks database backend); outlives DB outages
 secportal scheduler    # periodic tasks (run exactly one)
 secportal manage ...   # Django's manage.py
+secportal stripe-setup [--url URL] [--replace]
+                       # create or verify Stripe's Connect webhook endpoint; prints its secret
 """
 
 from __future__ import annotations
@@ -282,6 +284,11 @@ def main(argv: list[str] | None = None) -> int:
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(["secportal", *rest])
+        return 0
+    if command == "stripe-setup":
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["secportal stripe-setup", "stripe_setup", *rest])
         return 0
     if command == "worker":
         return supervise(

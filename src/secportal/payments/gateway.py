@@ -301,6 +301,37 @@ def application_fee_of(charge_id: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
+# Webhook endpoints -----------------------------------------------------------------------
+
+
+def list_webhook_endpoints() -> list[dict[str, Any]]:
+    page = _call("webhook endpoint list", client().v1.webhook_endpoints.list, {"limit": 100})
+    return list(page.get("data") or [])
+
+
+def create_webhook_endpoint(
+    *, url: str, enabled_events: list[str], connect: bool, idempotency_key: str
+) -> dict[str, Any]:
+    """A webhook endpoint at the pinned API version; Stripe returns its secret only now."""
+    params = {
+        "url": url,
+        "enabled_events": enabled_events,
+        "connect": connect,
+        "api_version": API_VERSION,
+        "description": "SecPortal invoicing and payments",
+    }
+    return _call(
+        "webhook endpoint create",
+        client().v1.webhook_endpoints.create,
+        params,
+        _options(idempotency_key),
+    )
+
+
+def delete_webhook_endpoint(endpoint_id: str) -> dict[str, Any]:
+    return _call("webhook endpoint delete", client().v1.webhook_endpoints.delete, endpoint_id)
+
+
 # Webhooks --------------------------------------------------------------------------------
 
 WEBHOOK_TOLERANCE_SECONDS = 300
