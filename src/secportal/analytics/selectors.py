@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
@@ -34,6 +33,7 @@ from django.db.models import (
     ExpressionWrapper,
     Q,
     Sum,
+    Value,
 )
 from django.db.models.functions import TruncDate, TruncMonth
 
@@ -41,245 +41,53 @@ from secportal.clients.models import Client
 from secportal.core.money import CURRENCIES
 from secportal.engagements.models import Engagement
 from secportal.invoicing.models import PAYABLE, Invoice, InvoiceStatus, shown_as, shown_overdue
-from secportal.payments.models import COUNTED_REFUNDS, Payment, Refund
+from secportal.payments.models import COUNTED_REFUNDS, Dispute, DisputeStatus, Payment, Refund
 from secportal.workspaces.models import Workspace
 
-# ---------------------------------------------------------------------------------------------
-# Periods
+from .figures import (
+    AGEING_BUCKETS,
+    AGEING_SHORT,
+    STATUS_KEYS,
+    CurrencyFigures,
+    Dashboard,
+    MonthRevenue,
+    PartyMoney,
+    Tally,
+    TopClient,
+)
+from .periods import (
+    DEFAULT_RANGE,
+    RANGE_CHOICES,
+    RANGE_LABELS,
+    Period,
+    add_months,
+    last_12_months,
+    local_midnight,
+    month_start,
+    preset_period,
+)
 
-
-RANGE_CHOICES = [
-    ("this_month", "This month"),
-    ("last_30_days", "Last 30 days"),
-    ("this_quarter", "This quarter"),
-    ("this_year", "This year"),
-    ("last_12_months", "Last 12 months"),
-    ("custom", "Custom dates"),
+__all__ = [
+    "AGEING_BUCKETS",
+    "AGEING_SHORT",
+    "DEFAULT_RANGE",
+    "RANGE_CHOICES",
+    "RANGE_LABELS",
+    "CurrencyFigures",
+    "Dashboard",
+    "MonthRevenue",
+    "PartyMoney",
+    "Period",
+    "Tally",
+    "TopClient",
+    "counts",
+    "dashboard",
+    "money_of",
+    "month_start",
+    "monthly_revenue",
+    "open_invoice_figures",
+    "preset_period",
 ]
-RANGE_LABELS = dict(RANGE_CHOICES)
-DEFAULT_RANGE = "this_month"
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The first day of the month ``months`` after ``day``'s month (negative goes back)."""
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def local_midnight(day: datetime.date, tz: datetime.tzinfo) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
-
-
-@dataclass(frozen=True)
-class Period:
-    """Calendar dates in the workspace's timezone, both ends included."""
-
-    key: str
-    start: datetime.date
-    end: datetime.date
-
-    @property
-    def label(self) -> str:
-        if self.key == "custom":
-            return f"{self.start.day} {self.start:%b %Y} to {self.end.day} {self.end:%b %Y}"
-        return RANGE_LABELS[self.key]
-
-    def bounds(self, tz: datetime.tzinfo) -> tuple[datetime.datetime, datetime.datetime]:
-        """[start, end) as aware datetimes: local midnight of the first day and of the day after."""
-        return (
-            local_midnight(self.start, tz),
-            local_midnight(self.end + datetime.timedelta(days=1), tz),
-        )
-
-    def as_json(self) -> dict[str, str]:
-        return {
-            "key": self.key,
-            "label": self.label,
-            "from": self.start.isoformat(),
-            "to": self.end.isoformat(),
-        }
-
-
-def preset_period(key: str, today: datetime.date) -> Period:
-    if key == "this_month":
-        return Period(key, month_start(today), today)
-    if key == "last_30_days":
-        return Period(key, today - datetime.timedelta(days=29), today)
-    if key == "this_quarter":
-        return Period(key, datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1), today)
-    if key == "this_year":
-        return Period(key, datetime.date(today.year, 1, 1), today)
-    if key == "last_12_months":
-        return Period(key, add_months(today, -11), today)
-    raise ValueError(f"Unknown range {key!r}")
-
-
-def last_12_months(today: datetime.date) -> list[datetime.date]:
-    """The first days of the current month and the 11 before it, oldest first."""
-    return [add_months(today, -n) for n in range(11, -1, -1)]
-
-
-# ---------------------------------------------------------------------------------------------
-# Result shapes
-
-
-@dataclass
-class Tally:
-    amount: int = 0
-    count: int = 0
-
-    def as_json(self) -> dict[str, int]:
-        return {"amount": self.amount, "count": self.count}
-
-
-AGEING_BUCKETS = [
-    ("current", "Current (not yet due)"),
-    ("1_30", "1-30 days past due"),
-    ("31_60", "31-60 days past due"),
-    ("61_90", "61-90 days past due"),
-    ("90_plus", "More than 90 days past due"),
-]
-AGEING_SHORT = {
-    "current": "Current",
-    "1_30": "1-30",
-    "31_60": "31-60",
-    "61_90": "61-90",
-    "90_plus": "90+",
-}
-STATUS_KEYS = [s.value for s in InvoiceStatus]
-
-
-@dataclass
-class MonthRevenue:
-    month: datetime.date  # the first day of the month
-    revenue: int = 0
-
-    def as_json(self) -> dict[str, Any]:
-        return {"month": f"{self.month:%Y-%m}", "revenue": self.revenue}
-
-
-@dataclass
-class TopClient:
-    public_id: str
-    name: str
-    revenue: int
-
-    def as_json(self) -> dict[str, Any]:
-        return {"client": self.public_id, "name": self.name, "revenue": self.revenue}
-
-
-@dataclass
-class CurrencyFigures:
-    currency: str
-    # In the chosen period:
-    gross: int = 0
-    refunds: int = 0
-    fees_charged: int = 0
-    fees_refunded: int = 0
-    payment_count: int = 0
-    avg_days_to_pay: float | None = None
-    top_clients: list[TopClient] = field(default_factory=list)
-    # The chart's 12 months and this month:
-    monthly: list[MonthRevenue] = field(default_factory=list)
-    # As of today:
-    outstanding: Tally = field(default_factory=Tally)
-    overdue: Tally = field(default_factory=Tally)
-    ageing: dict[str, Tally] = field(
-        default_factory=lambda: {k: Tally() for k, _ in AGEING_BUCKETS}
-    )
-    status_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_KEYS, 0))
-
-    @property
-    def revenue(self) -> int:
-        return self.gross - self.refunds
-
-    @property
-    def platform_fees(self) -> int:
-        return self.fees_charged - self.fees_refunded
-
-    @property
-    def net(self) -> int:
-        return self.revenue - self.platform_fees
-
-    @property
-    def this_month(self) -> int:
-        return self.monthly[-1].revenue if self.monthly else 0
-
-    @property
-    def ageing_rows(self) -> list[tuple[str, str, Tally]]:
-        return [(key, label, self.ageing[key]) for key, label in AGEING_BUCKETS]
-
-    @property
-    def active(self) -> bool:
-        """Anything to show: a non-draft invoice, or money moved in the period or the 12 months."""
-        non_draft = sum(n for s, n in self.status_counts.items() if s != InvoiceStatus.DRAFT)
-        return bool(
-            non_draft
-            or self.gross
-            or self.refunds
-            or any(m.revenue for m in self.monthly)
-            or self.outstanding.count
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "revenue": self.revenue,
-            "gross": self.gross,
-            "refunds": self.refunds,
-            "platform_fees": self.platform_fees,
-            "net": self.net,
-            "payment_count": self.payment_count,
-            "avg_days_to_pay": self.avg_days_to_pay,
-            "top_clients": [c.as_json() for c in self.top_clients],
-            "this_month_revenue": self.this_month,
-            "monthly": [m.as_json() for m in self.monthly],
-            "outstanding": self.outstanding.as_json(),
-            "overdue": self.overdue.as_json(),
-            "ageing": {key: tally.as_json() for key, tally in self.ageing.items()},
-            "status_counts": self.status_counts,
-        }
-
-
-@dataclass
-class Dashboard:
-    workspace: Workspace
-    today: datetime.date
-    period: Period
-    currencies: list[CurrencyFigures]
-    status_counts: dict[str, int]
-
-    @property
-    def has_paid_invoices(self) -> bool:
-        return bool(
-            self.status_counts[InvoiceStatus.PAID] or self.status_counts[InvoiceStatus.REFUNDED]
-        )
-
-    @property
-    def status_rows(self) -> list[dict[str, Any]]:
-        """Counts by shown status: one row per status, a column per currency and the total."""
-        return [
-            {
-                "status": status,
-                "label": InvoiceStatus(status).label,
-                "counts": [c.status_counts[status] for c in self.currencies],
-                "total": self.status_counts[status],
-            }
-            for status in STATUS_KEYS
-        ]
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "as_of": self.today.isoformat(),
-            "timezone": self.workspace.timezone,
-            "range": self.period.as_json(),
-            "currencies": {c.currency: c.as_json() for c in self.currencies},
-            "status_counts": self.status_counts,
-        }
-
 
 # ---------------------------------------------------------------------------------------------
 # Queries
@@ -328,7 +136,8 @@ def open_invoice_figures(workspace: Workspace, today: datetime.date) -> dict[str
 def _collected_in(
     workspace: Workspace, start: datetime.datetime, end: datetime.datetime, limit: int = 5
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], dict[str, list[TopClient]]]:
-    """Two queries: the period's payments and refunds, grouped by currency and client.
+    """Two queries: the period's payments, and its refunds and lost disputes, grouped by
+    currency and client.
 
     From those rows (one per client and currency, never per invoice) come the per-currency
     totals and the top clients, so the payments are joined to their invoices only once.
@@ -364,16 +173,27 @@ def _collected_in(
             refunded_at__lt=end,
         )
         .values("currency", "payment__invoice__client_id")
-        .annotate(amount=_sum("amount"), fees=_sum("fee_refunded"))
+        .annotate(kind=Value("refund"), amount=_sum("amount"), fees=_sum("fee_refunded"))
+        .order_by()
+    )
+    lost = (
+        _lost_disputes(workspace)
+        .filter(closed_at__gte=start, closed_at__lt=end)
+        .values("currency", "payment__invoice__client_id")
+        .annotate(kind=Value("dispute"), amount=_sum("amount"), fees=_sum(Value(0)))
         .order_by()
     )
     payments: dict[str, dict[str, Any]] = {}
     refunds: dict[str, dict[str, Any]] = {}
     by_client: dict[tuple[str, int], int] = {}
-    for row in refunded:
-        totals = refunds.setdefault(row["currency"], {"amount": 0, "fees": 0})
-        totals["amount"] += row["amount"]
-        totals["fees"] += row["fees"]
+    # One query for all the money that went back: refunds and lost disputes.
+    for row in refunded.union(lost, all=True).order_by():
+        totals = refunds.setdefault(row["currency"], {"amount": 0, "fees": 0, "disputes": 0})
+        if row["kind"] == "dispute":
+            totals["disputes"] += row["amount"]
+        else:
+            totals["amount"] += row["amount"]
+            totals["fees"] += row["fees"]
         key = (row["currency"], row["payment__invoice__client_id"])
         by_client[key] = by_client.get(key, 0) + row["amount"]
     ranked: dict[str, list[TopClient]] = defaultdict(list)
@@ -432,8 +252,16 @@ def monthly_revenue(workspace: Workspace, today: datetime.date) -> dict[str, lis
         .annotate(total=_sum("amount"))
         .order_by()
     )
+    lost = (
+        _lost_disputes(workspace)
+        .filter(closed_at__gte=start, closed_at__lt=end)
+        .annotate(month=TruncMonth("closed_at", tzinfo=tz))
+        .values("currency", "month")
+        .annotate(total=_sum("amount"))
+        .order_by()
+    )
     totals: dict[str, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
-    for rows, sign in ((paid, 1), (refunded, -1)):
+    for rows, sign in ((paid, 1), (refunded.union(lost, all=True).order_by(), -1)):
         for row in rows:  # at most 12 months x currencies rows
             month = _month_key(row["month"], tz)
             totals[row["currency"]][month] += sign * row["total"]
@@ -441,6 +269,13 @@ def monthly_revenue(workspace: Workspace, today: datetime.date) -> dict[str, lis
         currency: [MonthRevenue(m, by_month.get(m, 0)) for m in months]
         for currency, by_month in totals.items()
     }
+
+
+def _lost_disputes(workspace: Workspace) -> Any:
+    """Disputes of real (not duplicate) payments that the client's bank won: money gone."""
+    return Dispute.objects.filter(
+        workspace=workspace, payment__duplicate=False, status=DisputeStatus.LOST
+    )
 
 
 def _month_key(value: datetime.date | datetime.datetime, tz: datetime.tzinfo) -> datetime.date:
@@ -477,6 +312,7 @@ def dashboard(workspace: Workspace, period: Period, today: datetime.date) -> Das
             f.avg_days_to_pay = _days(row["avg_days"])
         if row := refunds.get(currency):
             f.refunds, f.fees_refunded = row["amount"], row["fees"]
+            f.disputes_lost = row["disputes"]
         f.monthly = months.get(currency) or [MonthRevenue(m) for m in last_12_months(today)]
         f.top_clients = tops.get(currency, [])
         if f.active:
@@ -503,27 +339,6 @@ def counts(workspace: Workspace) -> dict[str, int]:
         "clients": Client.objects.filter(workspace=workspace).count(),
         "engagements": Engagement.objects.filter(workspace=workspace).count(),
     }
-
-
-# ---------------------------------------------------------------------------------------------
-# One client's or one engagement's money
-
-
-@dataclass
-class PartyMoney:
-    currency: str
-    invoiced: int = 0
-    collected: int = 0
-    outstanding: int = 0
-    overdue: int = 0
-
-    def as_json(self) -> dict[str, int]:
-        return {
-            "invoiced": self.invoiced,
-            "collected": self.collected,
-            "outstanding": self.outstanding,
-            "overdue": self.overdue,
-        }
 
 
 def money_of(
@@ -565,7 +380,14 @@ def money_of(
         )
         .values("currency")
         .annotate(total=_sum("amount"))
-        .order_by("currency")
+        .order_by()
+    )
+    lost = (
+        _lost_disputes(workspace)
+        .filter(**{f"payment__{k}": v for k, v in through.items()})
+        .values("currency")
+        .annotate(total=_sum("amount"))
+        .order_by()
     )
     result: dict[str, PartyMoney] = {}
     for row in invoices:
@@ -575,7 +397,7 @@ def money_of(
             row["outstanding"],
             row["overdue"],
         )
-    for rows, sign in ((paid, 1), (refunded, -1)):
+    for rows, sign in ((paid, 1), (refunded.union(lost, all=True).order_by(), -1)):
         for row in rows:
             money = result.setdefault(row["currency"], PartyMoney(row["currency"]))
             money.collected += sign * row["total"]

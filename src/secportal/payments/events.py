@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import connect, gateway, refunds, settlement
+from . import connect, disputes, gateway, refunds, settlement
 from .models import StripeEvent
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,10 @@ def _refund_changed(obj: dict[str, Any], account: str, kind: str) -> str:
     return refunds.apply_refund_event(obj)
 
 
+def _dispute(obj: dict[str, Any], account: str, kind: str) -> str:
+    return disputes.apply_dispute(obj)
+
+
 def _account_updated(obj: dict[str, Any], account: str, kind: str) -> str:
     return (
         "account updated" if connect.sync_account(obj.get("id") or account) else "unknown account"
@@ -63,6 +67,11 @@ HANDLERS: dict[str, Handler] = {
     "refund.created": _refund_changed,
     "refund.updated": _refund_changed,
     "refund.failed": _refund_changed,
+    "charge.dispute.created": _dispute,
+    "charge.dispute.updated": _dispute,
+    "charge.dispute.closed": _dispute,
+    "charge.dispute.funds_withdrawn": _dispute,
+    "charge.dispute.funds_reinstated": _dispute,
     "account.updated": _account_updated,
     "account.application.deauthorized": _deauthorized,
 }

@@ -224,3 +224,51 @@ class RefundRequest(TenantModel):
     @property
     def unresolved(self) -> bool:
         return self.state == RefundRequestState.REQUESTED
+
+
+class DisputeStatus(models.TextChoices):
+    WARNING_NEEDS_RESPONSE = "warning_needs_response", "Inquiry: needs a response"
+    WARNING_UNDER_REVIEW = "warning_under_review", "Inquiry under review"
+    WARNING_CLOSED = "warning_closed", "Inquiry closed"
+    NEEDS_RESPONSE = "needs_response", "Needs a response"
+    UNDER_REVIEW = "under_review", "Under review"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    PREVENTED = "prevented", "Prevented"
+
+
+CLOSED_DISPUTES = (
+    DisputeStatus.WARNING_CLOSED,
+    DisputeStatus.WON,
+    DisputeStatus.LOST,
+    DisputeStatus.PREVENTED,
+)
+
+
+class Dispute(TenantModel):
+    """The client's bank took a payment back (a chargeback), as Stripe tells it; a lost dispute
+    reduces revenue in the month it closed."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="disputes")
+    stripe_dispute_id = models.CharField(max_length=255, unique=True)
+    amount = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=60, blank=True)
+    status = models.CharField(max_length=30, choices=DisputeStatus.choices)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        indexes = [models.Index(fields=["workspace", "status", "closed_at"])]
+
+    def __str__(self) -> str:
+        return self.stripe_dispute_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_DISPUTES
+
+    @property
+    def reason_words(self) -> str:
+        return self.reason.replace("_", " ") or "no reason given"

@@ -12,6 +12,7 @@ from secportal.workspaces.models import Workspace
 from .models import (
     CheckoutAttempt,
     ConnectedAccount,
+    Dispute,
     Payment,
     Refund,
     RefundRequest,
@@ -70,3 +71,7 @@ def named_refund_request(invoice: Invoice, public_id: object) -> RefundRequest |
 
 def stripe_refunds_of(invoice: Invoice) -> QuerySet[Refund]:
     return Refund.unscoped.filter(payment__invoice=invoice).order_by("refunded_at", "pk")
+
+
+def disputes_of(invoice: Invoice) -> QuerySet[Dispute]:
+    return Dispute.unscoped.filter(payment__invoice=invoice).order_by("opened_at", "pk")

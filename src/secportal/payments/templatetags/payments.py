@@ -31,6 +31,7 @@ def invoice_payments(context: Any, invoice: Any) -> dict[str, Any]:
         "refund_requests": selectors.refund_requests_of(invoice),
         "refund_form": _refund_form(context.get("request"), invoice),
         "stripe_refunds": selectors.stripe_refunds_of(invoice),
+        "disputes": selectors.disputes_of(invoice),
         "membership": context["membership"],
         "csrf_token": context.get("csrf_token"),
     }
