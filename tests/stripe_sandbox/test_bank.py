@@ -105,7 +105,7 @@ def test_a_bacs_debit_that_fails_after_three_minutes(
     ("method", "currency", "details", "status"),
     [
         ("sepa_debit", "eur", {"iban": "DE89 3704 0044 0532 0130 00"}, "succeeded"),
-        ("sepa_debit", "eur", {"iban": "DE35370400440532013002"}, "requires_payment_method"),
+        ("sepa_debit", "eur", {"iban": "DE62370400440532013001"}, "requires_payment_method"),
         (
             "us_bank_account",
             "usd",
