@@ -69,6 +69,7 @@ SERVED: tuple[tuple[str, str], ...] = (
     ("POST", "/v1/test_helpers/customers/{customer}/fund_cash_balance"),
     ("GET", "/v1/disputes"),
     ("GET", "/v1/disputes/{dispute}"),
+    ("POST", "/v1/disputes/{dispute}"),
 )
 
 _REQUEST_OPTIONS = {

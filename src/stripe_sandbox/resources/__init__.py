@@ -80,6 +80,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     _route("GET", "/v1/disputes", disputes.list_disputes),
     _route("GET", "/v1/disputes/{dispute}", disputes.retrieve),
+    _route("POST", "/v1/disputes/{dispute}", disputes.update),
 )
 
 
