@@ -25,6 +25,7 @@ PREFIXES = {
     "webhook_endpoint": "we_1",
     "customer": "cus_",
     "dispute": "dp_1",
+    "customer_cash_balance_transaction": "ccsbtxn_1",
 }
 
 _LENGTHS = {"checkout.session": 48, "request": 14, "product": 14, "customer": 14}

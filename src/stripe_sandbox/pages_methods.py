@@ -93,7 +93,9 @@ declined · <code>4000 0000 0000 9995</code> has insufficient funds. Any future 
 <p>Bacs (sort code <code>10-88-00</code>): <code>00012345</code> succeeds,
 <code>90012345</code> succeeds after three minutes, <code>33333335</code> fails,
 <code>93333335</code> fails after three minutes. SEPA: <code>DE89370400440532013000</code>
-succeeds, <code>DE35370400440532013002</code> fails. US (routing <code>110000000</code>):
+succeeds, <code>DE08370400440532013003</code> succeeds after three minutes,
+<code>DE62370400440532013001</code> fails, <code>DE78370400440532013004</code> fails after three
+minutes. US (routing <code>110000000</code>):
 <code>000123456789</code> succeeds, <code>000222222227</code> fails (insufficient funds).</p>
 </details>"""
 

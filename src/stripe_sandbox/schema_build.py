@@ -65,8 +65,11 @@ SERVED: tuple[tuple[str, str], ...] = (
     ("POST", "/v1/customers"),
     ("GET", "/v1/customers/{customer}"),
     ("POST", "/v1/customers/{customer}"),
+    ("GET", "/v1/customers/{customer}/cash_balance"),
+    ("POST", "/v1/test_helpers/customers/{customer}/fund_cash_balance"),
     ("GET", "/v1/disputes"),
     ("GET", "/v1/disputes/{dispute}"),
+    ("POST", "/v1/disputes/{dispute}"),
 )
 
 _REQUEST_OPTIONS = {

@@ -105,7 +105,7 @@ def test_a_bacs_debit_that_fails_after_three_minutes(
     ("method", "currency", "details", "status"),
     [
         ("sepa_debit", "eur", {"iban": "DE89 3704 0044 0532 0130 00"}, "succeeded"),
-        ("sepa_debit", "eur", {"iban": "DE35370400440532013002"}, "requires_payment_method"),
+        ("sepa_debit", "eur", {"iban": "DE62370400440532013001"}, "requires_payment_method"),
         (
             "us_bank_account",
             "usd",
@@ -258,3 +258,55 @@ def test_the_hosted_page_offers_every_method(
     customer = client.v1.customers.create({}, {"stripe_account": account})
     transfer = bank_session(client, account, "gbp", ["customer_balance"], customer=customer.id)
     assert "Bank transfer" in sandbox_page(sandbox, transfer.id)
+
+
+def test_a_bank_transfer_funded_in_two_parts_with_stripes_test_helper(
+    sandbox: SandboxServer, client: stripe.StripeClient
+) -> None:
+    """``POST /v1/test_helpers/customers/{id}/fund_cash_balance`` through the SDK, as in Stripe's
+    test mode: a first transfer short of the amount, then one that pays the rest."""
+    from .test_shapes import FIXTURES, assert_shape
+
+    account = ready_account(client, sandbox)
+    options = {"stripe_account": account}
+    customer = client.v1.customers.create({"email": "ap@client.example"}, options)
+    session = bank_session(client, account, "eur", ["customer_balance"], customer=customer.id)
+    paid = sandbox.control(
+        "POST", f"checkout/{session.id}/pay", {"payment_method": "customer_balance"}
+    )
+    reference = paid["reference"]
+    assert paid["instructions"]["financial_addresses"][0]["type"] == "iban"
+    helpers = client.v1.test_helpers.customers
+    first = helpers.fund_cash_balance(
+        customer.id, {"amount": 50000, "currency": "eur", "reference": reference}, options
+    )
+    assert (first.object, first.type, first.net_amount) == (
+        "customer_cash_balance_transaction",
+        "funded",
+        50000,
+    )
+    assert first.funded.bank_transfer.reference == reference
+    assert first.funded.bank_transfer.type == "eu_bank_transfer"
+    intent = client.v1.payment_intents.retrieve(paid["payment_intent"], None, options)
+    assert intent.status == "requires_action"
+    assert intent.next_action.display_bank_transfer_instructions.amount_remaining == 75000
+    [partial] = sandbox.events(type="payment_intent.partially_funded", account=account)
+    assert partial["account"] == account
+    second = helpers.fund_cash_balance(
+        customer.id, {"amount": 80000, "currency": "eur", "reference": reference}, options
+    )
+    assert second.ending_balance == 80000
+    intent = client.v1.payment_intents.retrieve(intent.id, None, options)
+    assert intent.status == "succeeded"
+    balance = client.v1.customers.cash_balance.retrieve(customer.id, None, options)
+    assert balance.available.to_dict() == {"eur": 5000}
+    assert client.v1.checkout.sessions.retrieve(session.id, None, options).payment_status == "paid"
+    if FIXTURES.exists():
+        assert_shape("customer_cash_balance_transaction", second)
+        assert_shape("cash_balance", balance)
+    live = stripe.StripeClient("sk_live_sandbox", base_addresses={"api": sandbox.url})
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        live.v1.test_helpers.customers.fund_cash_balance(
+            customer.id, {"amount": 100, "currency": "eur"}, options
+        )
+    assert "test mode" in str(caught.value.user_message)

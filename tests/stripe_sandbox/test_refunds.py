@@ -73,7 +73,8 @@ def test_card_5126_refund_fails_later(sandbox: SandboxServer, client: stripe.Str
     refund = client.v1.refunds.create({"payment_intent": paid.payment_intent}, options)
     assert refund.status == "succeeded"
     sandbox.advance_clock(120)
-    assert client.v1.refunds.retrieve(refund.id, None, options).status == "failed"
+    failed = client.v1.refunds.retrieve(refund.id, None, options)
+    assert (failed.status, failed.failure_reason) == ("failed", "expired_or_canceled_card")
     assert len(sandbox.events(type="refund.failed")) == 1
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from . import (
     accounts,
     balances,
+    cash_balances,
     checkout,
     customers,
     disputes,
@@ -71,8 +72,15 @@ ROUTES: tuple[Route, ...] = (
     _route("POST", "/v1/customers", customers.create),
     _route("GET", "/v1/customers/{customer}", customers.retrieve),
     _route("POST", "/v1/customers/{customer}", customers.update),
+    _route("GET", "/v1/customers/{customer}/cash_balance", cash_balances.retrieve_cash_balance),
+    _route(
+        "POST",
+        "/v1/test_helpers/customers/{customer}/fund_cash_balance",
+        cash_balances.fund_cash_balance,
+    ),
     _route("GET", "/v1/disputes", disputes.list_disputes),
     _route("GET", "/v1/disputes/{dispute}", disputes.retrieve),
+    _route("POST", "/v1/disputes/{dispute}", disputes.update),
 )
 
 

@@ -22,49 +22,13 @@ from .. import ids
 from ..errors import StripeError, invalid
 from ..sandbox import Sandbox
 from ..store import clone
-from . import payments
+from . import disputes, payments
+from .bank_tables import Behaviour, lookup
 from .customers import cash_balance
 
 CURRENCY = {"bacs_debit": "gbp", "sepa_debit": "eur", "us_bank_account": "usd"}
 TRANSFER_TYPES = {"gbp": "gb_bank_transfer", "eur": "eu_bank_transfer", "usd": "us_bank_transfer"}
 SUPPORTED = ("card", "bacs_debit", "sepa_debit", "us_bank_account", "customer_balance")
-
-# Stripe's test bank details -> (fails with (code, message) or None, settles late).
-_NOT_AUTHORIZED = (
-    "debit_not_authorized",
-    "The customer notified their bank that this debit was not authorized.",
-)
-_NO_FUNDS = (
-    "insufficient_funds",
-    "The customer's account has insufficient funds to cover this payment.",
-)
-_CLOSED = ("account_closed", "The customer's bank account has been closed.")
-_NO_ACCOUNT = ("no_account", "The customer's bank account could not be located.")
-_INVALID_CURRENCY = ("invalid_currency", "The bank account cannot accept this currency.")
-BACS = {  # sort code 10-88-00
-    "00012345": (None, False),
-    "90012345": (None, True),
-    "33333335": (_NOT_AUTHORIZED, False),
-    "93333335": (_NOT_AUTHORIZED, True),
-    "22222227": (_NO_FUNDS, False),
-    "92222227": (_NO_FUNDS, True),
-}
-SEPA = {
-    "DE89370400440532013000": (None, False),
-    "DE62370400440532013001": (None, True),
-    "DE35370400440532013002": (_NOT_AUTHORIZED, False),
-    "DE65370400440532013003": (_NOT_AUTHORIZED, True),
-    "AT611904300234573201": (None, False),
-    "AT861904300235473202": (_NOT_AUTHORIZED, False),
-}
-ACH = {  # routing number 110000000
-    "000123456789": (None, False),
-    "000111111113": (_CLOSED, False),
-    "000111111116": (_NO_ACCOUNT, False),
-    "000222222227": (_NO_FUNDS, False),
-    "000333333335": (_NOT_AUTHORIZED, False),
-    "000444444440": (_INVALID_CURRENCY, False),
-}
 
 
 def session_methods(
@@ -125,8 +89,8 @@ def _problem(param: str, message: str) -> dict[str, str]:
     return {"code": "invalid_bank_details", "param": param, "message": message}
 
 
-def _details(method: str, fields: dict[str, Any]) -> tuple[dict[str, Any], Any, bool]:
-    """(payment_method_details, failure, late) or raises ValueError(problem) for bad input."""
+def _details(method: str, fields: dict[str, Any]) -> tuple[dict[str, Any], Behaviour]:
+    """(payment_method_details, test behaviour) or raises ValueError(problem) for bad input."""
     if method == "bacs_debit":
         sort_code = re.sub(r"[\s-]", "", str(fields.get("sort_code") or ""))
         account = re.sub(r"\s", "", str(fields.get("account_number") or ""))
@@ -134,7 +98,7 @@ def _details(method: str, fields: dict[str, Any]) -> tuple[dict[str, Any], Any, 
             raise ValueError(_problem("sort_code", "Your sort code must have 6 digits."))
         if not re.fullmatch(r"\d{8}", account):
             raise ValueError(_problem("account_number", "Your account number must have 8 digits."))
-        failure, late = BACS.get(account, (None, False)) if sort_code == "108800" else (None, False)
+        behaviour = lookup(method, account, sort_code)
         fingerprint = hashlib.sha256(f"{sort_code}{account}".encode()).hexdigest()[:16]
         details: dict[str, Any] = {
             "fingerprint": fingerprint,
@@ -142,12 +106,12 @@ def _details(method: str, fields: dict[str, Any]) -> tuple[dict[str, Any], Any, 
             "mandate": "mandate_" + ids.random_part(24),
             "sort_code": sort_code,
         }
-        return {"bacs_debit": details, "type": "bacs_debit"}, failure, late
+        return {"bacs_debit": details, "type": "bacs_debit"}, behaviour
     if method == "sepa_debit":
         iban = re.sub(r"\s", "", str(fields.get("iban") or "")).upper()
         if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", iban):
             raise ValueError(_problem("iban", "Your IBAN is incomplete."))
-        failure, late = SEPA.get(iban, (None, False))
+        behaviour = lookup(method, iban)
         details = {
             "bank_code": iban[4:12],
             "branch_code": None,
@@ -156,14 +120,14 @@ def _details(method: str, fields: dict[str, Any]) -> tuple[dict[str, Any], Any, 
             "last4": iban[-4:],
             "mandate": "mandate_" + ids.random_part(24),
         }
-        return {"sepa_debit": details, "type": "sepa_debit"}, failure, late
+        return {"sepa_debit": details, "type": "sepa_debit"}, behaviour
     routing = re.sub(r"\s", "", str(fields.get("routing_number") or ""))
     account = re.sub(r"\s", "", str(fields.get("account_number") or ""))
     if not re.fullmatch(r"\d{9}", routing):
         raise ValueError(_problem("routing_number", "Your routing number must have 9 digits."))
     if not re.fullmatch(r"\d{4,17}", account):
         raise ValueError(_problem("account_number", "Your account number is invalid."))
-    failure, late = ACH.get(account, (None, False)) if routing == "110000000" else (None, False)
+    behaviour = lookup(method, account, routing)
     details = {
         "account_holder_type": "individual",
         "account_type": "checking",
@@ -174,7 +138,7 @@ def _details(method: str, fields: dict[str, Any]) -> tuple[dict[str, Any], Any, 
         "payment_reference": None,
         "routing_number": routing,
     }
-    return {"us_bank_account": details, "type": "us_bank_account"}, failure, late
+    return {"us_bank_account": details, "type": "us_bank_account"}, behaviour
 
 
 def start_debit(
@@ -189,9 +153,12 @@ def start_debit(
     """The customer confirmed a debit: processing now, settled by the clock. Returns the
     outcome (``processing`` or ``invalid``) without emitting the session's events."""
     try:
-        details, failure, late = _details(method, fields)
+        details, behaviour = _details(method, fields)
     except ValueError as exc:
         return {"outcome": "invalid", "error": exc.args[0]}
+    if behaviour.refused:
+        field = "iban" if method == "sepa_debit" else "account_number"
+        return {"outcome": "invalid", "error": _problem(field, behaviour.refused)}
     payment_method = ids.new_id("payment_method")
     charge = payments.new_charge(sb, intent, details, billing, payment_method, pending=True)
     sb.store.add(charge, owner)
@@ -206,14 +173,16 @@ def start_debit(
         }
     )
     sb.store.touch()
-    delay = sb.config.bank_debit_delay_late if late else sb.config.bank_debit_delay
-    sb.schedule(
-        sb.now() + delay,
-        "bank_debit_settle",
-        session=session["id"],
-        charge=charge["id"],
-        failure=list(failure) if failure else None,
-    )
+    if not behaviour.never_settles:
+        delay = sb.config.bank_debit_delay_late if behaviour.late else sb.config.bank_debit_delay
+        sb.schedule(
+            sb.now() + delay,
+            "bank_debit_settle",
+            session=session["id"],
+            charge=charge["id"],
+            failure=list(behaviour.failure) if behaviour.failure else None,
+            dispute=behaviour.dispute,
+        )
     sb.emit("charge.pending", charge, account=owner)
     sb.emit("payment_intent.processing", intent, account=owner)
     return {"outcome": "processing", "charge": charge["id"], "payment_intent": intent["id"]}
@@ -245,6 +214,9 @@ def settle_debit(sb: Sandbox, data: dict[str, Any]) -> None:
     if session is not None:
         sb.store.touch()
         sb.emit(final, session, account=owner)
+    if data.get("dispute") and not failure:
+        # Stripe's "disputed" test accounts: the payment succeeds, then a dispute is created.
+        disputes.open_dispute(sb, charge["id"], "debit_not_authorized")
 
 
 # Bank transfers ----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DECLINES", "Card"]
+__all__ = ["DECLINES", "DISPUTES", "Card"]
 
 
 @dataclass
@@ -80,4 +80,10 @@ DECLINES: dict[str, tuple[str, str, str]] = {
         "processing_error",
         "An error occurred while processing your card. Try again in a little bit.",
     ),
+}
+
+# Stripe's test cards whose charge succeeds, then is disputed: number -> the dispute's reason.
+DISPUTES: dict[str, str] = {
+    "4000000000000259": "fraudulent",
+    "4000000000002685": "product_not_received",
 }

@@ -10,7 +10,8 @@ from typing import Any
 from ..errors import missing
 from ..sandbox import Sandbox
 from ..store import clone
-from . import bank, payments
+from . import bank, disputes, payments
+from .cards import DISPUTES
 from .checkout import EMAIL, expire_now
 
 # Paying ------------------------------------------------------------------------------------
@@ -170,6 +171,8 @@ def pay(
     events.insert(2, ("checkout.session.completed", session, owner))
     for event_type, obj, account in events:
         sb.emit(event_type, obj, account=account)
+    if number in DISPUTES:  # Stripe's dispute test cards: the charge is disputed at once
+        disputes.open_dispute(sb, charge["id"], DISPUTES[number])
     return {
         "outcome": "succeeded",
         "payment_intent": intent["id"],

@@ -1,7 +1,11 @@
 """Disputes: opened on a charge (funds withdrawn), then closed won (funds reinstated) or lost.
 
 The control API opens them (``POST /_sandbox/charges/{id}/dispute``) and closes them
-(``POST /_sandbox/disputes/{id}/close``), as a cardholder's bank would. Opening withdraws the
+(``POST /_sandbox/disputes/{id}/close``), as a cardholder's bank would; Stripe's dispute test
+cards (``4000 0000 0000 0259`` fraudulent, ``4000 0000 0000 2685`` product not received) open one
+when paid. ``POST /v1/disputes/{id}`` saves evidence and submits it (``under_review``); as in
+Stripe's test mode, submitted ``uncategorized_text`` ``winning_evidence`` or
+``losing_evidence`` closes the dispute won or lost. Opening withdraws the
 disputed amount plus Stripe's dispute fee from the charge's account (an ``adjustment`` balance
 transaction, reporting category ``dispute``); winning gives the amount back (reporting category
 ``dispute_reversal``; the fee stays withdrawn).
@@ -12,11 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ids
-from ..errors import StripeError, missing
+from ..errors import StripeError, invalid, missing
 from ..sandbox import Ctx, Sandbox
 from ..store import clone
 from .balances import balance_transaction, owned
-from .common import created_matches
+from .common import apply_metadata, created_matches, diff
 
 DISPUTE_FEES = {"gbp": 2000, "eur": 2000, "usd": 1500}
 REASONS = (
@@ -180,6 +184,40 @@ def close_dispute(sb: Sandbox, dispute_id: str, outcome: str) -> dict[str, Any]:
     sb.store.touch()
     sb.emit("charge.dispute.closed", dispute, account=owner, previous=previous)
     return dispute
+
+
+TEST_OUTCOMES = {"winning_evidence": "won", "losing_evidence": "lost"}
+
+
+def update(sb: Sandbox, ctx: Ctx, params: dict[str, Any], dispute: str) -> dict[str, Any]:
+    """Evidence and metadata; ``submit`` (default true) sends the evidence to the bank."""
+    obj = owned(sb, ctx, dispute, "dispute", "dispute")
+    if obj["status"] not in ("needs_response", "warning_needs_response"):
+        raise invalid(
+            f"This dispute is already {obj['status']}: its evidence cannot be changed.",
+            param="evidence",
+        )
+    before = clone(obj)
+    for key, value in (params.get("evidence") or {}).items():
+        if key in obj["evidence"] and not isinstance(obj["evidence"][key], dict):
+            obj["evidence"][key] = value or None
+    if "metadata" in params:
+        obj["metadata"] = apply_metadata(obj["metadata"], params["metadata"])
+    submit = params.get("submit", True) not in (False, "false")
+    details = obj["evidence_details"]
+    details["has_evidence"] = any(v for k, v in obj["evidence"].items() if k != "enhanced_evidence")
+    if submit:
+        details["submission_count"] += 1
+        obj["status"] = "under_review"
+    changed = diff(before, obj)
+    sb.store.touch()
+    if changed:
+        sb.emit("charge.dispute.updated", obj, account=ctx.account, ctx=ctx, previous=changed)
+    answer = clone(obj)
+    outcome = TEST_OUTCOMES.get(str(obj["evidence"].get("uncategorized_text")))
+    if submit and outcome and not ctx.livemode:
+        close_dispute(sb, obj["id"], outcome)  # the bank decides at once in test mode
+    return answer
 
 
 def retrieve(sb: Sandbox, ctx: Ctx, params: dict[str, Any], dispute: str) -> dict[str, Any]:
