@@ -101,3 +101,44 @@ def test_a_replaced_open_session_is_expired_at_stripe(sandbox):
     session = gateway.retrieve_checkout_session(old.session_id, old.stripe_account_id)
     assert session["status"] == "expired"  # an old browser tab can no longer pay it
     assert CheckoutAttempt.objects.filter(status=AttemptStatus.OPEN).count() == 1
+
+
+def test_a_stored_500_on_account_creation_does_not_block_connecting(sandbox):
+    from secportal.payments import connect
+    from secportal.payments.models import ConnectedAccount
+
+    from ..conftest import make_tenant
+
+    tenant = make_tenant()
+    sandbox.set_faults(
+        error_count=1, error_status=500, error_after_processing=True, path="/v1/accounts$"
+    )
+    with pytest.raises(gateway.PaymentsUnavailable):
+        connect.connect_link(tenant.workspace.pk, tenant.owner)
+    sandbox.clear_faults()
+    assert not ConnectedAccount.objects.exists()
+    # The next click uses a new key: the replayed 500 of the old one no longer answers.
+    link = connect.connect_link(tenant.workspace.pk, tenant.owner)
+    assert link.startswith(sandbox.url)
+    account = ConnectedAccount.objects.get()
+    keys = [
+        r["idempotency_key"]
+        for r in sandbox.requests()
+        if r["method"] == "POST" and r["path"] == "/v1/accounts"
+    ]
+    assert keys[-1].endswith(":retry-1") and account.stripe_account_id
+
+
+def test_the_payment_records_stripes_own_fee(sandbox):
+    from .conftest import URLS
+
+    tenant = onboarded_tenant(sandbox)
+    checkout.start_checkout(tenant.invoice.pk, **URLS)
+    attempt = CheckoutAttempt.objects.get()
+    assert sandbox.pay(attempt.session_id)["outcome"] == "succeeded"
+    assert sandbox.drain(timeout=10)
+    from secportal.payments.models import Payment
+
+    payment = Payment.objects.get()
+    intent = gateway.retrieve_payment_intent(payment.payment_intent_id, payment.stripe_account_id)
+    assert payment.stripe_fee == intent["latest_charge"]["balance_transaction"]["fee"] > 0

@@ -171,4 +171,4 @@ def test_refund_page_shows_requests_and_stripes_refunds(sandbox):
     page = browser.get(reverse("invoicing:detail", args=[tenant.invoice.public_id])).content
     text = page.decode()
     assert "Refunds" in text and Refund.objects.get().stripe_refund_id in text
-    assert "Net of platform fee" in text and "processing fee is taken separately" in text
+    assert "Net of platform fee" in text and "is taken separately in your Stripe account" in text

@@ -9,12 +9,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from secportal.workspaces.models import Workspace
+from secportal.workspaces.models import AuditEvent, Workspace
 from secportal.workspaces.services import record
 
 from . import gateway
 from .models import ConnectedAccount
 
+ACCOUNT_KEY_SPENT = "stripe.account_create_failed"
 ACCOUNT_FLAGS = ("details_submitted", "charges_enabled", "payouts_enabled")
 
 
@@ -49,9 +50,20 @@ def _create_account(
     key = f"account:{workspace.slug}:{workspace.pk}"
     if previous is not None and previous.disconnected_at is not None:
         key += f":{previous.pk}-{previous.disconnected_at:%s}"
-    created = gateway.create_account(
-        email=user.email, business_name=workspace.name, idempotency_key=key
-    )
+    # A key whose answer was a stored failure (Stripe replays it for 24 hours) is spent: each
+    # such failure, recorded below, moves the next try to a new key.
+    spent = AuditEvent.objects.filter(workspace=workspace, kind=ACCOUNT_KEY_SPENT).count()
+    if spent:
+        key += f":retry-{spent}"
+    try:
+        created = gateway.create_account(
+            email=user.email, business_name=workspace.name, idempotency_key=key
+        )
+    except gateway.GatewayError as exc:
+        if exc.needs_new_request:
+            with transaction.atomic():
+                record(workspace, user, ACCOUNT_KEY_SPENT, key, error=exc.message)
+        raise
     with transaction.atomic():
         Workspace.objects.select_for_update().get(pk=workspace.pk)
         account = ConnectedAccount.objects.filter(workspace=workspace).first()

@@ -44,6 +44,9 @@ def queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
         "amount": format_money(payment.amount, payment.currency),
         "fee": format_money(payment.application_fee, payment.currency),
         "net": format_money(payment.net, payment.currency),
+        "stripe_fee": format_money(payment.stripe_fee, payment.currency)
+        if payment.stripe_fee is not None
+        else "",
         "paid_on": payment.paid_at.astimezone(invoice.workspace.tz).date(),
         "portal_url": portal_link(),
         "invoice_url": consultant_link(invoice),

@@ -241,11 +241,12 @@ def expire_checkout_session(
 
 
 def retrieve_payment_intent(payment_intent_id: str, account_id: str) -> dict[str, Any]:
+    """The payment intent with its charge and the charge's balance transaction (Stripe's fee)."""
     return _call(
         "payment intent retrieve",
         client().v1.payment_intents.retrieve,
         payment_intent_id,
-        None,
+        {"expand": ["latest_charge.balance_transaction"]},
         _options(account=account_id),
     )
 

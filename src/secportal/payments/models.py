@@ -92,7 +92,9 @@ class Payment(TenantModel):
     amount = models.PositiveBigIntegerField()
     currency = models.CharField(max_length=3)
     application_fee = models.PositiveBigIntegerField()
-    net = models.BigIntegerField()
+    net = models.BigIntegerField()  # the amount less the platform fee
+    # Stripe's own processing fee, from the charge's balance transaction (None: not known yet).
+    stripe_fee = models.PositiveBigIntegerField(null=True, blank=True)
     paid_at = models.DateTimeField()
     refunded_amount = models.PositiveBigIntegerField(default=0)
     refunded_fee = models.PositiveBigIntegerField(default=0)

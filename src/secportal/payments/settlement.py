@@ -91,6 +91,8 @@ def _record_payment(
 ) -> Payment:
     charge = intent.get("latest_charge")
     fee = int(intent.get("application_fee_amount") or attempt.application_fee)
+    balance = charge.get("balance_transaction") if isinstance(charge, dict) else None
+    stripe_fee = balance.get("fee") if isinstance(balance, dict) else None
     paid_at = timezone.now()
     payment = Payment.unscoped.create(
         workspace_id=invoice.workspace_id,
@@ -104,6 +106,7 @@ def _record_payment(
         currency=attempt.currency,
         application_fee=fee,
         net=attempt.amount - fee,
+        stripe_fee=int(stripe_fee) if stripe_fee is not None else None,
         paid_at=paid_at,
         duplicate=duplicate,
         payer_email=(session.get("customer_details") or {}).get("email")
