@@ -142,3 +142,23 @@ def test_the_payment_records_stripes_own_fee(sandbox):
     payment = Payment.objects.get()
     intent = gateway.retrieve_payment_intent(payment.payment_intent_id, payment.stripe_account_id)
     assert payment.stripe_fee == intent["latest_charge"]["balance_transaction"]["fee"] > 0
+
+
+def test_a_stored_500_on_checkout_moves_to_the_next_attempt_at_once(sandbox):
+    tenant = onboarded_tenant(sandbox)
+    # Stripe made a session, then answered 500 and stored that answer under the key.
+    sandbox.set_faults(
+        error_count=1,
+        error_status=500,
+        error_after_processing=True,
+        path="/v1/checkout/sessions$",
+        method="POST",
+    )
+    url = checkout.start_checkout(tenant.invoice.pk, **PORTAL)
+    sandbox.clear_faults()
+    assert url.startswith(sandbox.url)  # payable at once, from the next attempt
+    first, second = CheckoutAttempt.objects.order_by("number")
+    assert first.status == AttemptStatus.ABANDONED
+    assert second.status == AttemptStatus.OPEN and second.url == url
+    replayed = [r for r in session_creates(sandbox) if r.get("replayed")]
+    assert replayed and all(r["idempotency_key"] == first.idempotency_key for r in replayed)
