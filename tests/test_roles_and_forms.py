@@ -224,3 +224,17 @@ def test_sign_in_with_email_and_password(tenant):
     assert browser.get(reverse("analytics:dashboard")).status_code == 200
     browser.post(reverse("accounts:logout"))
     assert browser.get(reverse("analytics:dashboard")).status_code == 302
+
+
+def test_a_role_change_signs_the_person_out_everywhere(tenant, owner_client):
+    """Sessions are rotated on a privilege change: the changed person signs in again."""
+    member_session = signed_in(tenant.member)
+    assert member_session.get(reverse("clients:list")).status_code == 200
+    mine = tenant.membership(tenant.member)
+    owner_client.post(reverse("workspaces:member_role", args=[mine.pk]), {"role": "admin"})
+    mine.refresh_from_db()
+    assert mine.role == Role.ADMIN
+    response = member_session.get(reverse("clients:list"))
+    assert response.status_code == 302 and "login" in response["Location"]
+    # The owner who made the change is still signed in.
+    assert owner_client.get(reverse("clients:list")).status_code == 200

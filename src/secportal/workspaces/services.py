@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from secportal.core.changes import apply_changes
@@ -67,6 +68,12 @@ def update_workspace_settings(workspace_id: int, actor: Any, values: dict[str, A
     return workspace
 
 
+def _end_sessions(user_id: int) -> None:
+    """A privilege change signs the person out everywhere: they sign in again with the new role
+    (and, when it needs one, the second factor)."""
+    User.objects.filter(pk=user_id).update(session_generation=F("session_generation") + 1)
+
+
 def _lock_members(workspace_id: int) -> list[Membership]:
     return list(Membership.objects.select_for_update().filter(workspace_id=workspace_id))
 
@@ -105,6 +112,7 @@ def change_role(workspace_id: int, actor: Any, *, membership_id: int, role: str)
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    _end_sessions(membership.user_id)
     record(
         membership.workspace, actor, "member.role_changed", membership.user.email, old=old, new=role
     )
@@ -120,6 +128,7 @@ def remove_member(workspace_id: int, actor: Any, *, membership_id: int) -> None:
     if _owners_left(members, membership, None) == 0:
         raise ValidationError("A workspace needs at least one owner.")
     membership.delete()
+    _end_sessions(membership.user_id)
     record(membership.workspace, actor, "member.removed", membership.user.email)
 
 
