@@ -83,7 +83,8 @@ GROUP BY currency
 """  # noqa: E501
 
 # The period's payments joined to their invoices once, summed per currency and client; the
-# currency totals and the top 5 clients (revenue net of the period's refunds) both come from it.
+# currency totals and the top 5 clients (revenue net of the period's refunds and lost disputes)
+# both come from it.
 _SQL_PERIOD = """
 WITH paid AS (
     SELECT p.currency, i.client_id, p.amount, p.application_fee AS fee,
@@ -97,37 +98,49 @@ WITH paid AS (
     FROM payments_refund r
          JOIN payments_payment p ON p.id = r.payment_id
          JOIN invoicing_invoice i ON i.id = p.invoice_id
-    WHERE r.workspace_id = %(ws)s AND NOT p.duplicate
+    WHERE r.workspace_id = %(ws)s AND NOT p.duplicate AND r.status IN ('pending', 'succeeded')
       AND r.refunded_at >= (%(start)s::date::timestamp AT TIME ZONE %(tz)s)
       AND r.refunded_at < ((%(end)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+), lost AS (
+    SELECT d.currency, i.client_id, d.amount
+    FROM payments_dispute d
+         JOIN payments_payment p ON p.id = d.payment_id
+         JOIN invoicing_invoice i ON i.id = p.invoice_id
+    WHERE d.workspace_id = %(ws)s AND NOT p.duplicate AND d.status = 'lost'
+      AND d.closed_at >= (%(start)s::date::timestamp AT TIME ZONE %(tz)s)
+      AND d.closed_at < ((%(end)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
 ), per_client AS (
     SELECT currency, client_id, sum(paid) AS paid, sum(fees) AS fees, count(days) AS n,
-           sum(days) AS days, sum(refunds) AS refunds, sum(fees_refunded) AS fees_refunded
+           sum(days) AS days, sum(refunds) AS refunds, sum(fees_refunded) AS fees_refunded,
+           sum(disputes) AS disputes
     FROM (
         SELECT currency, client_id, amount AS paid, fee AS fees, days,
-               0 AS refunds, 0 AS fees_refunded
+               0 AS refunds, 0 AS fees_refunded, 0 AS disputes
         FROM paid
         UNION ALL
-        SELECT currency, client_id, 0, 0, NULL, amount, fee FROM refunded
+        SELECT currency, client_id, 0, 0, NULL, amount, fee, 0 FROM refunded
+        UNION ALL
+        SELECT currency, client_id, 0, 0, NULL, 0, 0, amount FROM lost
     ) AS moves
     GROUP BY currency, client_id
 ), ranked AS (
-    SELECT pc.currency, c.public_id, c.name, pc.paid - pc.refunds AS revenue,
+    SELECT pc.currency, c.public_id, c.name, pc.paid - pc.refunds - pc.disputes AS revenue,
            row_number() OVER (
-               PARTITION BY pc.currency ORDER BY pc.paid - pc.refunds DESC, c.name COLLATE "C"
+               PARTITION BY pc.currency
+               ORDER BY pc.paid - pc.refunds - pc.disputes DESC, c.name COLLATE "C"
            ) AS rank
     FROM per_client pc JOIN clients_client c ON c.id = pc.client_id
-    WHERE pc.paid > 0 AND pc.paid - pc.refunds > 0
+    WHERE pc.paid > 0 AND pc.paid - pc.refunds - pc.disputes > 0
 )
 SELECT currency, NULL::uuid, NULL, sum(paid), sum(fees), sum(n),
-       sum(days)::numeric / nullif(sum(n), 0), sum(refunds), sum(fees_refunded)
+       sum(days)::numeric / nullif(sum(n), 0), sum(refunds), sum(fees_refunded), sum(disputes)
 FROM per_client GROUP BY currency
 UNION ALL
-SELECT currency, public_id, name, revenue, NULL, rank, NULL, NULL, NULL
+SELECT currency, public_id, name, revenue, NULL, rank, NULL, NULL, NULL, NULL
 FROM ranked WHERE rank <= 5
 """
 
-# Revenue by month of the chart: payments in, refunds out, by local month.
+# Revenue by month of the chart: payments in, refunds and lost disputes out, by local month.
 _SQL_MONTHLY = """
 SELECT currency, date_trunc('month', at AT TIME ZONE %(tz)s)::date AS month, sum(amount)
 FROM (
@@ -139,9 +152,15 @@ FROM (
     UNION ALL
     SELECT r.currency, r.refunded_at, -r.amount
     FROM payments_refund r JOIN payments_payment p ON p.id = r.payment_id
-    WHERE r.workspace_id = %(ws)s AND NOT p.duplicate
+    WHERE r.workspace_id = %(ws)s AND NOT p.duplicate AND r.status IN ('pending', 'succeeded')
       AND r.refunded_at >= (%(m_start)s::date::timestamp AT TIME ZONE %(tz)s)
       AND r.refunded_at < (%(m_end)s::date::timestamp AT TIME ZONE %(tz)s)
+    UNION ALL
+    SELECT d.currency, d.closed_at, -d.amount
+    FROM payments_dispute d JOIN payments_payment p ON p.id = d.payment_id
+    WHERE d.workspace_id = %(ws)s AND NOT p.duplicate AND d.status = 'lost'
+      AND d.closed_at >= (%(m_start)s::date::timestamp AT TIME ZONE %(tz)s)
+      AND d.closed_at < (%(m_end)s::date::timestamp AT TIME ZONE %(tz)s)
 ) AS moves
 GROUP BY 1, 2
 """
@@ -197,7 +216,7 @@ def _assemble(
         }
         f["status_counts"] = dict(zip(STATUSES, row[15:21], strict=True))
     tops: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for currency, public_id, name, gross, fees, n, days, refunds, fees_refunded in sorted(
+    for currency, public_id, name, gross, fees, n, days, refunds, fees_refunded, lost in sorted(
         rows["period"], key=lambda row: (row[0], row[5] if row[1] else 0)
     ):
         if public_id is not None:  # a top client (n is its rank), in rank order
@@ -205,6 +224,7 @@ def _assemble(
             continue
         f = figures[currency]
         f["gross"], f["refunds"], f["payment_count"] = int(gross), int(refunds), int(n)
+        f["disputes_lost"] = int(lost)
         f["fees"] = int(fees) - int(fees_refunded)
         f["avg_days_to_pay"] = None if days is None else round(float(days), 1)
     monthly: dict[str, dict[datetime.date, int]] = defaultdict(dict)
@@ -218,6 +238,7 @@ def _assemble(
         f = figures.get(currency, {})
         zero = {"amount": 0, "count": 0}
         gross, refunds = f.get("gross", 0), f.get("refunds", 0)
+        lost = f.get("disputes_lost", 0)
         fees = f.get("fees", 0)
         by_month = monthly.get(currency, {})
         chart = [{"month": f"{m:%Y-%m}", "revenue": by_month.get(m, 0)} for m in months]
@@ -230,17 +251,19 @@ def _assemble(
             any(n for s, n in counts.items() if s != "draft")
             or gross
             or refunds
+            or lost
             or any(m["revenue"] for m in chart)
             or outstanding["count"]
         )
         if not active:
             continue
         currencies[currency] = {
-            "revenue": gross - refunds,
+            "revenue": gross - refunds - lost,
             "gross": gross,
             "refunds": refunds,
+            "disputes_lost": lost,
             "platform_fees": fees,
-            "net": gross - refunds - fees,
+            "net": gross - refunds - lost - fees,
             "payment_count": f.get("payment_count", 0),
             "avg_days_to_pay": f.get("avg_days_to_pay"),
             "top_clients": tops.get(currency, []),

@@ -18,14 +18,12 @@ def _decoded(chunks: Iterable[bytes]) -> Iterator[str]:
 
 
 def run(owner_email: str) -> dict[str, int]:
-    from bench.common import setup_django_only
+    from bench.common import setup_django_only, signed_in_client
 
     setup_django_only()
     from django.contrib.auth import get_user_model
-    from django.test import Client
 
-    client = Client()
-    client.force_login(get_user_model().objects.get(email=owner_email))
+    client = signed_in_client(get_user_model().objects.get(email=owner_email))
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     response = client.get("/invoices/export.csv")
     if response.status_code != 200:

@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from bench.common import Results, detail, interleaved, note, setup_django
+from bench.common import Results, detail, interleaved, note, setup_django, signed_in_client
 
 PAGE_ROUNDS = int(os.environ.get("BENCH_PAGE_ROUNDS", "120"))
 PAGE_RATIO_LIMIT = 3.0
@@ -39,11 +39,7 @@ def main() -> int:
 
 
 def _client(user: Any) -> Any:
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client
+    return signed_in_client(user)
 
 
 def _getter(client: Any, url: str, rows: int | None = None) -> Any:

@@ -226,14 +226,14 @@ def prepare_invoices(tenant: Tenant, count: int, run: str) -> list[OpenInvoice]:
             f"""
             INSERT INTO {CheckoutAttempt._meta.db_table} (
                 workspace_id, invoice_id, number, status, stripe_account_id, session_id, url,
-                amount, currency, application_fee, fee_bps, idempotency_key, expires_at,
-                created_at, completed_at
+                amount, currency, application_fee, fee_bps, idempotency_key, request,
+                expires_at, created_at, completed_at
             )
             SELECT workspace_id, id, 1, 'open', %(account)s,
                    'cs_bench_wh_' || %(run)s || '_' || id,
                    'https://checkout.stripe.test/c/pay/cs_bench_wh_' || id,
                    amount, currency, amount / 100, 100, 'checkout:' || public_id || ':1',
-                   now() + interval '23 hours', now(), NULL
+                   '{{}}'::jsonb, now() + interval '23 hours', now(), NULL
             FROM {Invoice._meta.db_table}
             WHERE workspace_id = %(ws)s ORDER BY id
             """,

@@ -101,8 +101,8 @@ class Payment(TenantModel):
     # A second payment of an already-paid (or void) invoice: refunded automatically, retried
     # with backoff; when it cannot be done the owners are emailed and the date is kept here.
     duplicate = models.BooleanField(default=False)
-    auto_refund_attempts = models.PositiveSmallIntegerField(default=0)
-    auto_refund_error = models.TextField(blank=True)
+    auto_refund_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    auto_refund_error = models.TextField(blank=True, db_default="")
     auto_refund_failed_at = models.DateTimeField(null=True, blank=True)
     payer_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -175,7 +175,10 @@ class Refund(TenantModel):
     amount = models.PositiveBigIntegerField()
     currency = models.CharField(max_length=3)
     status = models.CharField(
-        max_length=20, choices=RefundStatus.choices, default=RefundStatus.SUCCEEDED
+        max_length=20,
+        choices=RefundStatus.choices,
+        default=RefundStatus.SUCCEEDED,
+        db_default=RefundStatus.SUCCEEDED,
     )
     # Its share of the platform fee that Stripe's application fee says was refunded.
     fee_refunded = models.PositiveBigIntegerField(default=0)
