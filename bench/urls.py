@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import include, path
 
+from secportal.workspaces.access import workspace_view
+
 
 def baseline(request: HttpRequest) -> HttpResponse:
     """A minimal Django page: one `SELECT 1` and a small template."""
@@ -14,7 +16,15 @@ def baseline(request: HttpRequest) -> HttpResponse:
     return render(request, "bench/baseline.html", {"value": value})
 
 
+@workspace_view()
+def signed_in(request: HttpRequest) -> HttpResponse:
+    """The signed-in floor: the one door (session, user, membership, workspace scope, two-factor)
+    and the base layout with no data: what every workspace page pays before its own work."""
+    return render(request, "bench/signed_in.html")
+
+
 urlpatterns = [
     path("bench/baseline/", baseline, name="bench_baseline"),
+    path("bench/signed-in/", signed_in, name="bench_signed_in"),
     path("", include("secportal.urls")),
 ]
