@@ -20,7 +20,7 @@ from secportal.core.fees import platform_fee
 from secportal.invoicing.models import ActorType, Invoice, InvoiceEventKind
 from secportal.invoicing.services import InvoiceError, lock_invoice, record_event
 
-from . import gateway, signals
+from . import gateway, methods, signals
 from .models import AttemptStatus, CheckoutAttempt, ConnectedAccount
 
 CHECKOUT_LIFETIME = datetime.timedelta(hours=23)
@@ -35,6 +35,8 @@ class EntryPoint:
     success_url: str
     cancel_url: str
     payer_email: str = ""
+    methods: tuple[str, ...] = ()
+    customer: str = ""
 
 
 def _prepare_attempt(invoice_id: int, entry: EntryPoint) -> CheckoutAttempt:
@@ -96,6 +98,8 @@ def _new_attempt(
         cancel_url=entry.cancel_url,
         expires_at=int(expires_at.timestamp()),
         idempotency_key=key,
+        payment_methods=entry.methods,
+        customer=entry.customer,
     )
     return CheckoutAttempt.unscoped.create(
         workspace_id=invoice.workspace_id,
@@ -127,7 +131,7 @@ def start_checkout(
     invoice_id: int, *, success_url: str, cancel_url: str, payer_email: str = ""
 ) -> str:
     """Pay Invoice: the open Checkout Session's URL, created on the connected account if needed."""
-    entry = EntryPoint(success_url, cancel_url, payer_email)
+    entry = _entry_point(invoice_id, EntryPoint(success_url, cancel_url, payer_email))
     attempt = _prepare_attempt(invoice_id, entry)
     if attempt.status == AttemptStatus.OPEN and attempt.url:
         return attempt.url
@@ -142,6 +146,23 @@ def start_checkout(
         attempt = _prepare_attempt(invoice_id, entry)
         session = gateway.create_checkout_session(gateway.CheckoutRequest(**attempt.request))
     return _opened(invoice_id, attempt, session)
+
+
+def _entry_point(invoice_id: int, entry: EntryPoint) -> EntryPoint:
+    """The ways to pay this invoice's currency, and the client's Stripe Customer if one of them
+    needs it (made before the attempt's transaction: it may ask Stripe)."""
+    invoice = Invoice.unscoped.select_related("workspace", "client").get(pk=invoice_id)
+    chosen = tuple(methods.methods_for(invoice.workspace, invoice.currency))
+    customer = ""
+    account = ConnectedAccount.objects.filter(workspace_id=invoice.workspace_id).first()
+    if methods.needs_customer(list(chosen)) and account is not None and account.ready:
+        customer = methods.customer_for(
+            invoice.workspace,
+            invoice.client,
+            account.stripe_account_id,
+            invoice.client.billing_email,
+        )
+    return dataclasses.replace(entry, methods=chosen, customer=customer)
 
 
 def _opened(invoice_id: int, attempt: CheckoutAttempt, session: dict) -> str:

@@ -176,12 +176,24 @@ class CheckoutRequest:
     cancel_url: str
     expires_at: int
     idempotency_key: str
+    # endive's allowed_payment_method_types (card only when empty), and the Stripe Customer
+    # that bank transfers need.
+    payment_methods: tuple[str, ...] = ()
+    customer: str = ""
+
+
+# Stripe's bank transfer type for each currency (eu_bank_transfer also needs a country).
+BANK_TRANSFER_TYPES = {
+    "GBP": "gb_bank_transfer",
+    "EUR": "eu_bank_transfer",
+    "USD": "us_bank_transfer",
+}
 
 
 def create_checkout_session(request: CheckoutRequest) -> dict[str, Any]:
     """A direct charge on the connected account, with the platform's fee."""
     metadata = {"invoice": request.invoice_public_id, "workspace": request.workspace_public_ref}
-    params = {
+    params: dict[str, Any] = {
         "mode": "payment",
         "line_items": [
             {
@@ -208,8 +220,20 @@ def create_checkout_session(request: CheckoutRequest) -> dict[str, Any]:
         "cancel_url": request.cancel_url,
         "expires_at": request.expires_at,
     }
-    if params["customer_email"] is None:
-        del params["customer_email"]
+    if request.payment_methods:
+        params["allowed_payment_method_types"] = list(request.payment_methods)
+    if request.customer:
+        params["customer"] = request.customer  # Stripe takes a customer or an email, not both
+        params.pop("customer_email", None)
+    if "customer_balance" in request.payment_methods:
+        transfer: dict[str, Any] = {"type": BANK_TRANSFER_TYPES[request.currency]}
+        if request.currency == "EUR":
+            transfer["eu_bank_transfer"] = {"country": "IE"}
+        params["payment_method_options"] = {
+            "customer_balance": {"funding_type": "bank_transfer", "bank_transfer": transfer}
+        }
+    if params.get("customer_email") is None:
+        params.pop("customer_email", None)
     return _call(
         "checkout create",
         client().v1.checkout.sessions.create,
@@ -248,6 +272,24 @@ def retrieve_payment_intent(payment_intent_id: str, account_id: str) -> dict[str
         payment_intent_id,
         {"expand": ["latest_charge.balance_transaction"]},
         _options(account=account_id),
+    )
+
+
+# Customers -------------------------------------------------------------------------------
+
+
+def create_customer(
+    *, account_id: str, name: str, email: str, client_public_id: str, idempotency_key: str
+) -> dict[str, Any]:
+    """A Customer on the connected account (bank transfers need one), named after the client."""
+    params: dict[str, Any] = {"name": name[:256], "metadata": {"client": client_public_id}}
+    if email:
+        params["email"] = email
+    return _call(
+        "customer create",
+        client().v1.customers.create,
+        params,
+        _options(idempotency_key, account_id),
     )
 
 

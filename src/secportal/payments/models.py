@@ -277,3 +277,59 @@ class Dispute(TenantModel):
     @property
     def reason_words(self) -> str:
         return self.reason.replace("_", " ") or "no reason given"
+
+
+class PaymentMethod(models.TextChoices):
+    """The ways to pay on Stripe Checkout that a workspace can offer (Stripe's type names)."""
+
+    CARD = "card", "Card"
+    BACS_DEBIT = "bacs_debit", "Bacs Direct Debit"
+    SEPA_DEBIT = "sepa_debit", "SEPA Direct Debit"
+    US_BANK_ACCOUNT = "us_bank_account", "ACH Direct Debit"
+    BANK_TRANSFER = "customer_balance", "Bank transfer"
+
+
+#: The currencies each method takes (Stripe's rules); card takes every currency we invoice in.
+METHOD_CURRENCIES: dict[str, tuple[str, ...]] = {
+    PaymentMethod.CARD: ("GBP", "EUR", "USD"),
+    PaymentMethod.BACS_DEBIT: ("GBP",),
+    PaymentMethod.SEPA_DEBIT: ("EUR",),
+    PaymentMethod.US_BANK_ACCOUNT: ("USD",),
+    PaymentMethod.BANK_TRANSFER: ("GBP", "EUR", "USD"),
+}
+#: Methods for which Stripe needs a Customer on the connected account.
+NEEDS_CUSTOMER = (PaymentMethod.BANK_TRANSFER,)
+
+
+class PaymentMethodSettings(models.Model):
+    """Which ways to pay a workspace offers on Checkout (card only until an owner chooses)."""
+
+    workspace = models.OneToOneField(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="payment_method_settings"
+    )
+    methods = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return ", ".join(self.methods)
+
+
+class StripeCustomer(TenantModel):
+    """The Stripe Customer of a client on a connected account, created once and reused."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="stripe_customers"
+    )
+    stripe_account_id = models.CharField(max_length=64)
+    customer_id = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "stripe_account_id"], name="one_customer_per_client_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.customer_id

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +22,8 @@ from secportal.workspaces.access import WorkspaceRequest, workspace_view
 from secportal.workspaces.models import Role
 
 from . import connect as connect_account
-from . import gateway, refunds, selectors, settlement, tasks
+from . import gateway, methods, refunds, selectors, settlement, tasks
+from .models import PaymentMethod
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,22 @@ def connect_refresh(request: WorkspaceRequest) -> HttpResponse:
     except gateway.GatewayError as exc:
         messages.error(request, exc.message)
         return redirect("workspaces:settings")
+
+
+@workspace_view(Role.OWNER, invoicing=True)
+@require_POST
+def payment_methods(request: WorkspaceRequest) -> HttpResponse:
+    """Settings: the ways to pay the workspace offers on Checkout (new checkouts use them)."""
+    try:
+        chosen = methods.set_payment_methods(
+            request.workspace.pk, request.user, request.POST.getlist("methods")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        labels = ", ".join(PaymentMethod(m).label for m in chosen)
+        messages.success(request, f"Clients can now pay by: {labels}.")
+    return redirect(reverse("workspaces:settings") + "#ways-to-pay")
 
 
 @workspace_view(Role.ADMIN, invoicing=True)

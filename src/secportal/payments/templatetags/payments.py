@@ -3,7 +3,7 @@ from typing import Any
 
 from django import template
 
-from secportal.payments import selectors
+from secportal.payments import methods, selectors
 
 register = template.Library()
 
@@ -19,6 +19,8 @@ def stripe_settings(context: Any) -> dict[str, Any]:
         "account": account,
         "state": key,
         "state_words": words,
+        "method_notes": methods.NOTES,
+        "offered_methods": methods.offered(workspace),
         "csrf_token": context.get("csrf_token"),
     }
 
