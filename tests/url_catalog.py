@@ -36,7 +36,9 @@ PUBLIC_URLS = {
 }
 # The client portal scopes by the signed-in contact (or the signed pay link), not by membership;
 # its isolation is tested over every portal URL in tests/portal/.
-PUBLIC_PREFIXES = ("portal:",)
+PUBLIC_PREFIXES = ("portal:", "api:")
+# The API (``api:``) is scoped by its key, not by a session: its isolation is tested over every
+# API route in tests/api/.
 
 
 @dataclass(frozen=True)
@@ -91,3 +93,16 @@ def param_values(tenant: Any) -> dict[str, Any]:
 
 # Later issues register their parameters here (e.g. invoice_id).
 EXTRA_PARAMS: dict[str, Callable[[Any], Any]] = {}
+
+
+def _api_key_id(tenant: Any) -> int:
+    from secportal.api import keys
+    from secportal.api.models import ApiKey
+
+    existing = ApiKey.unscoped.filter(workspace=tenant.workspace).first()
+    if existing is not None:
+        return existing.pk
+    return keys.create_key(tenant.workspace, tenant.owner, name="catalog", role="admin").api_key.pk
+
+
+EXTRA_PARAMS["key_id"] = _api_key_id

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
+from secportal.api.api import api
 from secportal.core.views import healthz
 from secportal.payments import views as payment_views
 from secportal.workspaces.views import switch
@@ -21,6 +22,8 @@ urlpatterns = [
     path("invoices/", include("secportal.invoicing.urls")),
     path("portal/", include("secportal.portal.urls")),
     path("payments/", include("secportal.payments.urls")),
+    path("api/v1/", api.urls),
+    path("settings/api-keys/", include("secportal.api.urls")),
     path("stripe/webhook/", payment_views.webhook, name="stripe_webhook"),
     path("mailbox/", include("secportal.notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -45,6 +45,12 @@ def use_workspace(workspace_id: int | _Scope) -> Iterator[None]:
         _current.reset(token)
 
 
+def scope_request(workspace_id: int) -> None:
+    """Scope the rest of the current request to one workspace (for a door that cannot wrap the
+    view, such as the API's key authentication); the request's own scope ends it."""
+    _current.set(workspace_id)
+
+
 class TenantQuerySet(models.QuerySet):
     """Refuses to reach the database when built in a request that no workspace scopes."""
 

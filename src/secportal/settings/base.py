@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "secportal.payments",
     "secportal.portal",
     "secportal.analytics",
+    "secportal.api",
+    "ninja",
     "secportal.demo",
 ]
 

@@ -1,0 +1,334 @@
+"""The REST API, ``/api/v1/`` (django-ninja: typed schemas, OpenAPI 3.1 at ``openapi.json``).
+
+Every operation needs an API key (``Authorization: Bearer spk_...``); the key's workspace scopes
+the request through ``core.tenancy`` exactly as a web page's membership does, and its role is
+enforced as a person's. Objects are named by their public ids; a missing or another workspace's
+object is 404. Errors are RFC 9457 problem details. POSTs take an ``Idempotency-Key``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaError
+
+from secportal.clients.forms import ClientForm
+from secportal.clients.models import Client
+from secportal.clients.services import create_client
+from secportal.engagements.forms import EngagementForm
+from secportal.engagements.models import Engagement
+from secportal.engagements.services import create_engagement
+from secportal.invoicing import services as invoicing
+from secportal.invoicing.models import Invoice
+from secportal.workspaces.models import Role
+
+from . import schemas
+from .access import KeyAuth, allow
+from .access import invoicing as invoicing_workspace
+from .idempotency import idempotent
+from .problems import field_errors, problem
+
+api = NinjaAPI(
+    title="SecPortal Invoicing & Payments API",
+    version="1",
+    urls_namespace="api",
+    auth=KeyAuth(),
+    description=__doc__,
+)
+MAX_LIMIT = 100
+
+
+# Errors ------------------------------------------------------------------------------------
+
+
+@api.exception_handler(SchemaError)
+def _invalid(request: HttpRequest, exc: SchemaError) -> HttpResponse:
+    return problem(request, 422, "Some fields are not valid.", errors=field_errors(exc.errors))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(
+        request,
+        401,
+        "Send a live API key: Authorization: Bearer spk_...",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(request, 404, "No such object in this workspace.")
+
+
+@api.exception_handler(ValidationError)
+def _refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": field, "message": message}
+        for field, messages in getattr(exc, "message_dict", {"body": exc.messages}).items()
+        for message in messages
+    ]
+    return problem(request, 422, "Some fields are not valid.", errors=errors)
+
+
+@api.exception_handler(invoicing.InvoiceError)
+def _conflict(request: HttpRequest, exc: invoicing.InvoiceError) -> HttpResponse:
+    return problem(request, 409, exc.message)
+
+
+def _form_errors(form: Any) -> ValidationError:
+    return ValidationError({field: list(errors) for field, errors in form.errors.items()})
+
+
+# Shapes ------------------------------------------------------------------------------------
+
+
+def client_out(client: Client) -> dict[str, Any]:
+    return {
+        "id": client.public_id,
+        "name": client.name,
+        "billing_email": client.billing_email,
+        "address": client.address,
+    }
+
+
+def engagement_out(engagement: Engagement) -> dict[str, Any]:
+    return {
+        "id": engagement.public_id,
+        "client": engagement.client.public_id,
+        "name": engagement.name,
+        "reference": engagement.reference,
+        "status": engagement.status,
+        "start_date": engagement.start_date,
+        "end_date": engagement.end_date,
+    }
+
+
+def invoice_out(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "id": invoice.public_id,
+        "number": invoice.number,
+        "status": invoice.shown_status(invoice.workspace.today()),
+        "client": invoice.client.public_id,
+        "engagement": invoice.engagement.public_id if invoice.engagement else None,
+        "amount": invoice.amount,
+        "currency": invoice.currency,
+        "description": invoice.description,
+        "issue_date": invoice.issue_date,
+        "due_date": invoice.due_date,
+        "paid_at": invoice.paid_at,
+        "refunded_amount": invoice.refunded_amount,
+    }
+
+
+def _json(data: dict[str, Any], schema: type[Schema]) -> dict[str, Any]:
+    return schema.model_validate(data).model_dump(mode="json")
+
+
+class Paging(Schema):
+    limit: int = 25
+    starting_after: UUID | None = None
+
+
+def _page(queryset: Any, paging: Paging, out: Any) -> dict[str, Any]:
+    """Keyset pagination, newest first: ``starting_after`` is the last id of the previous page."""
+    limit = max(1, min(paging.limit, MAX_LIMIT))
+    if paging.starting_after is not None:
+        cursor = queryset.model.objects.filter(public_id=paging.starting_after).first()
+        if cursor is None:
+            raise HttpError(422, "starting_after names no object of this list.")
+        queryset = queryset.filter(pk__lt=cursor.pk)
+    rows = list(queryset.order_by("-pk")[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "data": [out(row) for row in rows],
+        "has_more": has_more,
+        "next_starting_after": rows[-1].public_id if has_more else None,
+    }
+
+
+# Clients -----------------------------------------------------------------------------------
+
+
+@api.get("/clients", response=schemas.ClientPage, tags=["clients"])
+def list_clients(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
+    return _page(Client.objects.all(), paging, client_out)
+
+
+@api.get("/clients/{client_id}", response=schemas.ClientOut, tags=["clients"])
+def get_client(request: HttpRequest, client_id: UUID) -> dict[str, Any]:
+    client = Client.objects.filter(public_id=client_id).first()
+    if client is None:
+        raise Http404
+    return client_out(client)
+
+
+@api.post("/clients", response={201: schemas.ClientOut}, tags=["clients"])
+def post_client(request: HttpRequest, payload: schemas.ClientIn) -> HttpResponse:
+    allow(request, Role.ADMIN)  # as on the web: owners and admins manage clients
+
+    def answer() -> tuple[int, Any]:
+        form = ClientForm(
+            {
+                "name": payload.name,
+                "billing_email": payload.billing_email,
+                "address": payload.address,
+            }
+        )
+        if not form.is_valid():
+            raise _form_errors(form)
+        client = create_client(request.workspace, None, form.cleaned_data)  # type: ignore[attr-defined]
+        return 201, _json(client_out(client), schemas.ClientOut)
+
+    return idempotent(request, answer)
+
+
+# Engagements -------------------------------------------------------------------------------
+
+
+@api.get("/engagements", response=schemas.EngagementPage, tags=["engagements"])
+def list_engagements(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
+    return _page(Engagement.objects.select_related("client"), paging, engagement_out)
+
+
+@api.get("/engagements/{engagement_id}", response=schemas.EngagementOut, tags=["engagements"])
+def get_engagement(request: HttpRequest, engagement_id: UUID) -> dict[str, Any]:
+    engagement = Engagement.objects.select_related("client").filter(public_id=engagement_id).first()
+    if engagement is None:
+        raise Http404
+    return engagement_out(engagement)
+
+
+@api.post("/engagements", response={201: schemas.EngagementOut}, tags=["engagements"])
+def post_engagement(request: HttpRequest, payload: schemas.EngagementIn) -> HttpResponse:
+    allow(request, Role.ADMIN)
+
+    def answer() -> tuple[int, Any]:
+        client = Client.objects.filter(public_id=payload.client).first()
+        if client is None:
+            raise ValidationError({"client": "No such client in this workspace."})
+        form = EngagementForm(
+            {
+                "client": client.pk,
+                "name": payload.name,
+                "reference": payload.reference,
+                "status": payload.status,
+                "start_date": payload.start_date or "",
+                "end_date": payload.end_date or "",
+            }
+        )
+        if not form.is_valid():
+            raise _form_errors(form)
+        engagement = create_engagement(request.workspace, None, form.cleaned_data)  # type: ignore[attr-defined]
+        return 201, _json(engagement_out(engagement), schemas.EngagementOut)
+
+    return idempotent(request, answer)
+
+
+# Invoices ----------------------------------------------------------------------------------
+
+
+class InvoiceFilters(Paging):
+    status: str | None = None
+    client: UUID | None = None
+    currency: str | None = None
+
+
+def _invoice(invoice_id: UUID) -> Invoice:
+    invoice = (
+        Invoice.objects.select_related("workspace", "client", "engagement")
+        .filter(public_id=invoice_id)
+        .first()
+    )
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+@api.get("/invoices", response=schemas.InvoicePage, tags=["invoices"])
+def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> dict[str, Any]:
+    workspace = invoicing_workspace(request)
+    invoices = Invoice.objects.select_related("workspace", "client", "engagement")
+    if filters.status:
+        invoices = invoices.shown_as(filters.status, workspace.today())
+    if filters.client:
+        invoices = invoices.filter(client__public_id=filters.client)
+    if filters.currency:
+        invoices = invoices.filter(currency=filters.currency.upper())
+    return _page(invoices, filters, invoice_out)
+
+
+@api.get("/invoices/{invoice_id}", response=schemas.InvoiceOut, tags=["invoices"])
+def get_invoice(request: HttpRequest, invoice_id: UUID) -> dict[str, Any]:
+    invoicing_workspace(request)
+    return invoice_out(_invoice(invoice_id))
+
+
+@api.post("/invoices", response={201: schemas.InvoiceOut}, tags=["invoices"])
+def post_invoice(request: HttpRequest, payload: schemas.InvoiceIn) -> HttpResponse:
+    """A draft invoice (the seed's quick form: one amount, in minor units)."""
+    workspace = invoicing_workspace(request)
+    allow(request, Role.MEMBER)
+
+    def answer() -> tuple[int, Any]:
+        client = Client.objects.filter(public_id=payload.client).first()
+        if client is None:
+            raise ValidationError({"client": "No such client in this workspace."})
+        engagement = None
+        if payload.engagement is not None:
+            engagement = Engagement.objects.filter(public_id=payload.engagement).first()
+            if engagement is None:
+                raise ValidationError({"engagement": "No such engagement in this workspace."})
+        invoice = invoicing.create_invoice(
+            workspace,
+            None,
+            {
+                "client": client,
+                "engagement": engagement,
+                "amount": payload.amount,
+                "currency": payload.currency,
+                "description": payload.description,
+                "due_date": payload.due_date,
+            },
+        )
+        return 201, _json(invoice_out(_invoice(invoice.public_id)), schemas.InvoiceOut)
+
+    return idempotent(request, answer)
+
+
+@api.post("/invoices/{invoice_id}/send", response=schemas.InvoiceOut, tags=["invoices"])
+def send_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
+    """Send Invoice: numbered, emailed with its Pay Invoice link (a repeat is a no-op)."""
+    invoicing_workspace(request)
+    allow(request, Role.ADMIN)
+    invoice = _invoice(invoice_id)
+
+    def answer() -> tuple[int, Any]:
+        invoicing.send_invoice(invoice.pk, None)
+        return 200, _json(invoice_out(_invoice(invoice_id)), schemas.InvoiceOut)
+
+    return idempotent(request, answer)
+
+
+@api.post("/invoices/{invoice_id}/void", response=schemas.InvoiceOut, tags=["invoices"])
+def void_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
+    invoicing_workspace(request)
+    allow(request, Role.ADMIN)
+    invoice = _invoice(invoice_id)
+
+    def answer() -> tuple[int, Any]:
+        invoicing.void_invoice(invoice.pk, None, "voided through the API")
+        return 200, _json(invoice_out(_invoice(invoice_id)), schemas.InvoiceOut)
+
+    return idempotent(request, answer)

@@ -1,0 +1,178 @@
+"""The REST API: keys made in Settings (shown once), the key's workspace and role enforced as a
+person's, every route isolated per workspace, problem details, idempotent POSTs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from secportal.api import keys
+from secportal.api.models import ApiKey, ApiRole
+from secportal.invoicing.models import Invoice, InvoiceStatus
+from secportal.payments.models import ConnectedAccount
+
+from ..conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def key_for(tenant, role: str = ApiRole.ADMIN) -> str:
+    return keys.create_key(tenant.workspace, tenant.owner, name="tooling", role=role).token
+
+
+def api(token: str | None = None) -> HttpClient:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return HttpClient(headers=headers)
+
+
+def test_an_owner_creates_a_key_in_settings_shown_once(tenant):
+    owner = signed_in(tenant.owner)
+    settings_page = owner.get(reverse("workspaces:settings")).content.decode()
+    assert "API keys" in settings_page and "Create API key" in settings_page
+    form = owner.get(reverse("api_keys:create")).content.decode()
+    assert "Name" in form and "Role" in form
+    page = owner.post(reverse("api_keys:create"), {"name": "CI", "role": "member"})
+    token = re.search(r"(spk_[0-9a-f]{8}_[\w-]+)", page.content.decode()).group(1)
+    stored = ApiKey.objects.get()
+    assert token.split("_")[2] not in stored.secret_hash  # kept hashed
+    assert api(token).get("/api/v1/clients").status_code == 200
+    # Members cannot create keys; the key never shows again.
+    assert signed_in(tenant.member).get(reverse("api_keys:create")).status_code == 403
+    assert token not in owner.get(reverse("workspaces:settings")).content.decode()
+    owner.post(reverse("api_keys:revoke", args=[stored.pk]))
+    refused = api(token).get("/api/v1/clients")
+    assert refused.status_code == 401 and refused["Content-Type"] == "application/problem+json"
+
+
+def test_no_key_a_wrong_key_and_an_expired_key_are_401(tenant):
+    assert api().get("/api/v1/clients").status_code == 401
+    assert api("spk_deadbeef_nope").get("/api/v1/clients").status_code == 401
+    made = keys.create_key(tenant.workspace, tenant.owner, name="old", role="admin")
+    ApiKey.objects.filter(pk=made.api_key.pk).update(expires_at="2020-01-01T00:00:00Z")
+    assert api(made.token).get("/api/v1/clients").status_code == 401
+
+
+def test_every_api_route_sees_only_its_key_workspace(tenant, other_tenant):
+    token = key_for(tenant)
+    mine = api(token)
+    theirs = {
+        "/api/v1/clients/{}": other_tenant.client.public_id,
+        "/api/v1/engagements/{}": other_tenant.engagement.public_id,
+        "/api/v1/invoices/{}": other_tenant.invoice.public_id,
+    }
+    for template, public_id in theirs.items():
+        response = mine.get(template.format(public_id))
+        assert response.status_code == 404, template
+        assert response.json()["title"] == "Not found"
+    for url in ("/api/v1/invoices/{}/send", "/api/v1/invoices/{}/void"):
+        assert mine.post(url.format(other_tenant.invoice.public_id)).status_code == 404
+    for listing in ("clients", "engagements", "invoices"):
+        body = mine.get(f"/api/v1/{listing}").json()
+        ids = {row["id"] for row in body["data"]}
+        assert str(getattr(other_tenant, listing[:-1]).public_id) not in ids
+        assert str(getattr(tenant, listing[:-1]).public_id) in ids
+    # Naming another workspace's client when creating is refused as unknown.
+    refused = mine.post(
+        "/api/v1/invoices",
+        {
+            "client": str(other_tenant.client.public_id),
+            "amount": 1000,
+            "currency": "GBP",
+            "description": "x",
+        },
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "client", "message": "No such client in this workspace."}
+    ]
+
+
+def test_roles_are_enforced_like_a_persons(tenant):
+    body = {"client": str(tenant.client.public_id), "amount": 1000, "currency": "GBP"}
+    body["description"] = "Retest"
+    read_only = api(key_for(tenant, ApiRole.READ_ONLY))
+    refused = read_only.post("/api/v1/invoices", body, content_type="application/json")
+    assert refused.status_code == 403 and "read-only" in refused.json()["detail"]
+    member = api(key_for(tenant, ApiRole.MEMBER))
+    created = member.post("/api/v1/invoices", body, content_type="application/json")
+    assert created.status_code == 201 and created.json()["status"] == "draft"
+    send = member.post(f"/api/v1/invoices/{created.json()['id']}/send")
+    assert send.status_code == 403 and "Admin" in send.json()["detail"]
+
+
+def test_a_draft_is_created_and_sent_and_bad_input_gets_field_messages(tenant):
+    ConnectedAccount.objects.create(
+        workspace=tenant.workspace,
+        stripe_account_id="acct_api",
+        details_submitted=True,
+        charges_enabled=True,
+    )
+    admin = api(key_for(tenant))
+    bad = admin.post(
+        "/api/v1/invoices",
+        {"client": str(tenant.client.public_id), "amount": -5, "currency": "XYZ", "extra": 1},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and bad["Content-Type"] == "application/problem+json"
+    fields = {e["field"] for e in bad.json()["errors"]}
+    assert {"amount", "currency", "description", "extra"} <= fields
+    assert Invoice.objects.count() == 1  # the fixture's only: nothing half-saved
+    body = {
+        "client": str(tenant.client.public_id),
+        "engagement": str(tenant.engagement.public_id),
+        "amount": 125_050,
+        "currency": "GBP",
+        "description": "External penetration test",
+    }
+    created = admin.post("/api/v1/invoices", body, content_type="application/json").json()
+    assert created["amount"] == 125_050 and created["number"] is None
+    sent = admin.post(f"/api/v1/invoices/{created['id']}/send")
+    assert sent.status_code == 200
+    assert sent.json()["status"] == InvoiceStatus.SENT and sent.json()["number"]
+    again = admin.post(f"/api/v1/invoices/{created['id']}/void")
+    assert again.json()["status"] == InvoiceStatus.VOID
+    conflict = admin.post(f"/api/v1/invoices/{created['id']}/send")
+    assert conflict.status_code == 200  # sending a sent (here void) invoice is a no-op
+
+
+def test_idempotency_key_replays_the_answer_and_refuses_another_body(tenant):
+    admin = api(key_for(tenant))
+    body = {"name": "Initech", "billing_email": "ap@initech.example"}
+    headers = {"Idempotency-Key": "create-initech"}
+    first = admin.post("/api/v1/clients", body, content_type="application/json", headers=headers)
+    second = admin.post("/api/v1/clients", body, content_type="application/json", headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json() and second["Idempotent-Replayed"] == "true"
+    assert tenant.workspace.audit_events.filter(kind="client.created").count() == 1
+    other = admin.post(
+        "/api/v1/clients",
+        {"name": "Other"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert other.status_code == 422 and "same parameters" in other.json()["detail"]
+
+
+def test_pagination_is_keyset_and_the_openapi_document_is_served(tenant):
+    admin = api(key_for(tenant))
+    for n in range(3):
+        admin.post(
+            "/api/v1/clients",
+            {"name": f"Client {n}"},
+            content_type="application/json",
+        )
+    first = admin.get("/api/v1/clients?limit=2").json()
+    assert len(first["data"]) == 2 and first["has_more"]
+    rest = admin.get(f"/api/v1/clients?limit=2&starting_after={first['next_starting_after']}")
+    assert len(rest.json()["data"]) == 2 and not rest.json()["has_more"]
+    schema = HttpClient().get("/api/v1/openapi.json").json()
+    assert schema["openapi"].startswith("3.1") and "/api/v1/invoices" in schema["paths"]
+
+
+def test_the_interactive_docs_use_local_assets_not_a_cdn():
+    page = HttpClient().get("/api/v1/docs").content.decode()
+    assert "/static/ninja/" in page and "cdn" not in page.lower()
