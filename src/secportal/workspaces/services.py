@@ -52,6 +52,17 @@ SETTINGS_FIELDS = (
     "number_prefix",
     "billing_reply_to",
     "overdue_reminders",
+    "number_yearly_reset",
+)
+
+COMPANY_FIELDS = (
+    "legal_name",
+    "registered_address",
+    "company_number",
+    "registered_in",
+    "vat_number",
+    "bank_details",
+    "amounts_entered",
 )
 
 
@@ -64,6 +75,18 @@ def update_workspace_settings(workspace_id: int, actor: Any, values: dict[str, A
         workspace.full_clean()
         workspace.save(update_fields=list(changes))
         record(workspace, actor, "workspace.settings_changed", workspace.name, changes=changes)
+    return workspace
+
+
+@transaction.atomic
+def update_company_details(workspace_id: int, actor: Any, values: dict[str, Any]) -> Workspace:
+    """The company details printed on invoices; only changes are written and recorded."""
+    workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
+    changes = apply_changes(workspace, COMPANY_FIELDS, values)
+    if changes:
+        workspace.full_clean()
+        workspace.save(update_fields=list(changes))
+        record(workspace, actor, "workspace.company_changed", workspace.name, changes=changes)
     return workspace
 
 
