@@ -61,7 +61,7 @@ def vat_country(number: str) -> str:
 def _countries() -> list[tuple[str, str]]:
     from babel import Locale
 
-    names = Locale.parse("en_GB").territories
+    names = {str(code): str(name) for code, name in Locale.parse("en_GB").territories.items()}
     codes = sorted(
         (code for code in names if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU")),
         key=lambda code: names[code],

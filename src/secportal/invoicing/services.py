@@ -20,7 +20,7 @@ from secportal.notifications.models import EmailStatus
 from secportal.notifications.services import resend
 from secportal.workspaces.models import Workspace
 
-from . import emails, overdue, signals
+from . import emails, lines, overdue, signals
 from .history import record_event
 from .models import ActorType, Invoice, InvoiceEventKind, InvoiceStatus
 
@@ -44,7 +44,26 @@ __all__ = [
     "void_invoice",
 ]
 
-EDITABLE_FIELDS = ("client", "engagement", "amount", "currency", "description", "due_date")
+EDITABLE_FIELDS = (
+    "client",
+    "engagement",
+    "currency",
+    "description",
+    "due_date",
+    "po_number",
+    "supply_date",
+    "gbp_rate",
+)
+
+
+def _line_inputs(workspace: Workspace, values: dict[str, Any]) -> list[lines.LineInput]:
+    """The lines given, or the seed's quick form (Amount, Description) as one line."""
+    given = values.get("lines")
+    if given:
+        return list(given)
+    if values.get("amount") is None:
+        raise ValidationError({"amount": "Enter an amount, or add a line."})
+    return [lines.quick_line(values, workspace.vat_registered)]
 
 
 class InvoiceError(Exception):
@@ -78,11 +97,22 @@ def _check_client_and_engagement(workspace_id: int, values: dict[str, Any]) -> N
 @transaction.atomic
 def create_invoice(workspace: Workspace, user: Any, values: dict[str, Any]) -> Invoice:
     _check_client_and_engagement(workspace.pk, values)
+    inputs = _line_inputs(workspace, values)
+    gross = workspace.vat_registered and workspace.amounts_entered == "gross"
+    totals = lines.check_lines(
+        inputs, values["currency"], vat_registered=workspace.vat_registered, gross=gross
+    )
+    fields = {field: values.get(field) for field in EDITABLE_FIELDS}
+    fields["po_number"] = fields["po_number"] or ""
     invoice = Invoice.objects.create(
         workspace=workspace,
         created_by=user,
-        **{field: values.get(field) for field in EDITABLE_FIELDS},
+        amount=totals.total,
+        prices_include_vat=gross,
+        **fields,
     )
+    lines.write(invoice, inputs)
+    invoice.save(update_fields=["net_amount", "vat_amount", "amount"])
     record_event(
         invoice,
         InvoiceEventKind.CREATED,
@@ -99,7 +129,26 @@ def update_draft(invoice_id: int, user: Any, values: dict[str, Any]) -> Invoice:
     if not invoice.is_draft:
         raise InvoiceError("Only drafts can be edited. Void this invoice and issue a new one.")
     _check_client_and_engagement(invoice.workspace_id, values)
-    changes = apply_changes(invoice, EDITABLE_FIELDS, values)
+    values = {**values, "po_number": values.get("po_number") or invoice.po_number}
+    before = lines.inputs_of(invoice)
+    if "lines" in values or "amount" in values:
+        quick = {"description": invoice.description, "vat_rate": before[0].vat_rate} | values
+        inputs = _line_inputs(invoice.workspace, quick)
+    else:
+        inputs = before
+    lines.check_lines(
+        inputs,
+        values.get("currency") or invoice.currency,
+        vat_registered=invoice.workspace.vat_registered,
+        gross=invoice.prices_include_vat,
+    )
+    changes = apply_changes(invoice, [f for f in EDITABLE_FIELDS if f in values], values)
+    if inputs != before:
+        amount = invoice.amount
+        lines.write(invoice, inputs)
+        changes["lines"] = {"from": len(before), "to": len(inputs)}
+        if invoice.amount != amount:
+            changes["amount"] = {"from": amount, "to": invoice.amount}
     if changes:
         invoice.save()
         record_event(invoice, InvoiceEventKind.EDITED, user=user, changes=changes)
@@ -130,6 +179,22 @@ def _send_problems(invoice: Invoice) -> list[signals.SendProblem]:
     ]
     if not invoice.client.billing_email:
         problems.append(signals.SendProblem(f"Add a billing email to {invoice.client.name} first."))
+    if invoice.client.po_required and not invoice.po_number:
+        problems.append(
+            signals.SendProblem(
+                f"Add a PO number: {invoice.client.name} requires one on every invoice."
+            )
+        )
+    if invoice.workspace.vat_registered and not (
+        invoice.workspace.legal_name and invoice.workspace.registered_address
+    ):
+        problems.append(
+            signals.SendProblem(
+                "A VAT invoice names your company and its address: add the Legal name and "
+                "Registered address in Settings → Company details.",
+                fixed_in_settings=True,
+            )
+        )
     if invoice.due_date and invoice.due_date < invoice.workspace.today():
         problems.append(
             signals.SendProblem(

@@ -15,7 +15,7 @@ from secportal.engagements.selectors import get_engagement
 from secportal.workspaces.access import WorkspaceRequest, workspace_view
 from secportal.workspaces.models import Role
 
-from . import drafts, selectors, services
+from . import drafts, line_forms, lines, selectors, services
 from .documents import invoice_pdf_bytes, pdf_filename
 from .forms import InvoiceFilters, InvoiceForm, VoidForm
 from .models import Invoice
@@ -80,7 +80,12 @@ def _form_page(
     return render(
         request,
         "invoicing/form.html",
-        {"form": form, "invoice": invoice, "engagement": engagement},
+        {
+            "form": form,
+            "invoice": invoice,
+            "engagement": engagement,
+            "rate_choices": _rate_choices(request),
+        },
         status=status,
     )
 
@@ -119,6 +124,8 @@ def invoice_create(request: WorkspaceRequest) -> HttpResponse:
         except ValueError:
             initial = {}
     form = InvoiceForm(request.POST or None, workspace=request.workspace, initial=initial)
+    if "add_line" in request.POST:
+        return _form_page(request, form, None, engagement)
     if request.method == "POST" and form.is_valid():
         invoice = _save(request, form, None)
         if invoice is not None:
@@ -136,10 +143,45 @@ def engagement_options(request: WorkspaceRequest) -> HttpResponse:
 
 
 @workspace_view(invoicing=True)
+def line_row(request: WorkspaceRequest) -> HttpResponse:
+    """htmx "Add line": one blank line row to append to the form's lines."""
+    return render(
+        request,
+        "invoicing/_line.html",
+        {
+            "row": line_forms.blank_row(request.workspace.vat_registered),
+            "rate_choices": _rate_choices(request),
+        },
+    )
+
+
+@workspace_view(invoicing=True)
+@require_POST
+def totals_preview(request: WorkspaceRequest) -> HttpResponse:
+    """htmx: Net, VAT and Total of the form as typed so far (nothing is saved)."""
+    form = InvoiceForm(request.POST, workspace=request.workspace)
+    return render(
+        request,
+        "invoicing/_totals.html",
+        {
+            "totals": form.preview(),
+            "currency": form.cleaned_data.get("currency") or request.workspace.default_currency,
+        },
+    )
+
+
+def _rate_choices(request: WorkspaceRequest) -> list[tuple[str, str]]:
+    from .vat import rate_choices
+
+    return rate_choices(request.workspace.vat_registered)
+
+
+@workspace_view(invoicing=True)
 def invoice_detail(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     invoice = selectors.get_invoice(invoice_id)
     today = request.workspace.today()
     deliveries = list(selectors.email_deliveries(invoice))
+    invoice_lines = lines.lines_of(invoice)
     return render(
         request,
         "invoicing/detail.html",
@@ -154,6 +196,8 @@ def invoice_detail(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
             "resendable": any(m.status != "queued" for m in deliveries),
             "send_problems": services.send_problems(invoice) if invoice.is_draft else [],
             "void_form": VoidForm(),
+            "lines": invoice_lines,
+            "totals": lines.totals_of(invoice_lines),
         },
     )
 
@@ -166,6 +210,8 @@ def invoice_edit(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
         messages.error(request, "Only drafts can be edited. Void this invoice and issue a new one.")
         return redirect("invoicing:detail", invoice_id=invoice.public_id)
     form = InvoiceForm(request.POST or None, workspace=request.workspace, instance=invoice)
+    if "add_line" in request.POST:
+        return _form_page(request, form, invoice)
     if request.method == "POST" and form.is_valid():
         saved = _save(request, form, invoice)
         if saved is not None:
