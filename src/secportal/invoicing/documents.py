@@ -7,7 +7,7 @@ from django.utils import timezone
 from secportal.core.money import format_money
 
 from . import lines as invoice_lines
-from .models import Invoice
+from .models import CreditNote, Invoice
 
 
 def supplier_lines(workspace: object) -> tuple[str, ...]:
@@ -103,6 +103,59 @@ def invoice_pdf_bytes(invoice: Invoice, today: object, pay_url: str = "") -> byt
             vat_gbp=vat_gbp,
             notes=tuple(dict.fromkeys(notes)),
             bank_details=workspace.bank_details,
+        )
+    )
+
+
+def credit_note_pdf_bytes(note: CreditNote) -> bytes:
+    """The credit note: the same document as the invoice, titled CREDIT NOTE, with its figures."""
+    from .pdf import InvoicePdf, PdfLine, PdfRate, long_date, render_invoice_pdf
+    from .vat import VAT_RATES
+
+    invoice = note.invoice
+    workspace, client = invoice.workspace, invoice.client
+    client_lines = [f"VAT number {client.vat_number}"] if client.vat_number else []
+    rates = [(VAT_RATES.get(p["rate"]), p["net"], p["vat"]) for p in note.vat_by_rate]
+    return render_invoice_pdf(
+        InvoicePdf(
+            workspace_name=workspace.company_name,
+            workspace_email=workspace.billing_reply_to,
+            client_name=client.billing_name,
+            client_address=client.address,
+            client_email=client.billing_email,
+            number=note.number,
+            status="Credit note",
+            issue_date=note.issue_date,
+            due_date=None,
+            description=note.reason,
+            amount_minor=note.amount,
+            currency=invoice.currency,
+            title="CREDIT NOTE",
+            supplier_lines=supplier_lines(workspace),
+            client_lines=tuple(client_lines),
+            extra_facts=(
+                ("Credits invoice", invoice.label),
+                ("Invoice date", long_date(invoice.issue_date) if invoice.issue_date else ""),
+                ("Reason", note.reason),
+            ),
+            lines=tuple(
+                PdfLine(
+                    f"Credit against invoice {invoice.label}: {note.reason}",
+                    "1",
+                    net,
+                    rate.label if rate else "",
+                    net,
+                )
+                for rate, net, _ in rates
+            ),
+            rates=tuple(
+                PdfRate(rate.label, net, tax) for rate, net, tax in rates if rate and rate.bps
+            ),
+            net_minor=note.net_amount,
+            vat_minor=note.vat_amount,
+            notes=tuple(
+                dict.fromkeys(rate.note for rate, net, _ in rates if rate and rate.note and net)
+            ),
         )
     )
 

@@ -358,6 +358,39 @@ class InvoiceFilters:
         return _options([("", empty), *engagements], self.engagement_id)
 
 
+class CreditNoteForm(forms.Form):
+    """Issue credit note: an amount (all that is left when empty) and a reason."""
+
+    amount = forms.CharField(
+        label="Amount to credit",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text="Including VAT; leave empty to credit all that is left.",
+    )
+    reason = forms.CharField(
+        label="Reason", max_length=500, validators=[single_line], help_text="Printed on it."
+    )
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args: Any, invoice: Invoice, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invoice = invoice
+        if not self.is_bound:
+            import uuid
+
+            self.initial["key"] = uuid.uuid4().hex
+
+    def clean_amount(self) -> int | None:
+        text = self.cleaned_data.get("amount", "").strip()
+        if not text:
+            return None
+        try:
+            return parse_amount(text, self.invoice.currency, charge_limits=False)
+        except MoneyError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
 class VoidForm(forms.Form):
     reason = forms.CharField(
         label="Reason (shown in the invoice's history)",

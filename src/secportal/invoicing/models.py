@@ -117,6 +117,8 @@ class Invoice(TenantModel):
     paid_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     refunded_amount = models.PositiveBigIntegerField(default=0)
+    # The sum of the invoice's credit notes: the balance drops by it.
+    credited_amount = models.PositiveBigIntegerField(default=0)
     # Something a person must look at (a payment that did not match, a second payment).
     attention = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -170,6 +172,11 @@ class Invoice(TenantModel):
         return self.amount if self.net_amount is None else self.net_amount
 
     @property
+    def balance_due(self) -> int:
+        """What the client still owes before payments: the total less credit notes."""
+        return max(self.amount - self.credited_amount, 0)
+
+    @property
     def tax_point(self) -> datetime.date | None:
         """The time of supply: the supply date, or the issue date."""
         return self.supply_date or self.issue_date
@@ -214,6 +221,44 @@ class InvoiceLine(TenantModel):
         return f"{self.quantity} x {self.description[:40]}"
 
 
+class CreditNote(TenantModel):
+    """A credit against one sent invoice, in its own gapless series (``CN-0001``).
+
+    ``vat_by_rate`` keeps the credit's net and VAT per rate (``[{"rate", "net", "vat"}]``) as
+    worked out when it was issued; a credit note, like a sent invoice, never changes.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
+    number = models.CharField(max_length=40)
+    issue_date = models.DateField()
+    reason = models.CharField(max_length=500, validators=[single_line])
+    amount = models.PositiveBigIntegerField(validators=[MinValueValidator(1)])
+    net_amount = models.BigIntegerField()
+    vat_amount = models.BigIntegerField(default=0)
+    vat_by_rate = models.JSONField(default=list)
+    request_key = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number"], name="credit_note_number"),
+            models.UniqueConstraint(
+                fields=["workspace", "request_key"], name="credit_note_request_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="credit_note_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class ActorType(models.TextChoices):
     USER = "user", "Consultant"
     CONTACT = "contact", "Client contact"
@@ -243,6 +288,7 @@ class InvoiceEventKind(models.TextChoices):
     DISPUTE_WON = "dispute_won", "Dispute won"
     DISPUTE_LOST = "dispute_lost", "Dispute lost"
     VOIDED = "voided", "Voided"
+    CREDITED = "credited", "Credit note issued"
 
 
 class InvoiceEvent(TenantModel):

@@ -20,7 +20,7 @@ from secportal.notifications.models import EmailStatus
 from secportal.notifications.services import resend
 from secportal.workspaces.models import Workspace
 
-from . import emails, lines, overdue, signals
+from . import credits, emails, lines, overdue, signals
 from .history import record_event
 from .models import ActorType, Invoice, InvoiceEventKind, InvoiceStatus
 
@@ -255,6 +255,15 @@ def void_invoice(invoice_id: int, user: Any, reason: str = "") -> Invoice:
         return invoice
     if not invoice.is_payable:
         raise InvoiceError(f"A {invoice.get_status_display().lower()} invoice cannot be voided.")
+    if invoice.workspace.vat_registered and invoice.credited_amount < invoice.amount:
+        # A VAT invoice is never withdrawn: a full credit note cancels it (its number stays).
+        credits.issue_credit_note(
+            invoice.pk,
+            user,
+            reason=reason or "Invoice voided",
+            request_key=f"void:{invoice.pk}",
+        )
+        invoice.refresh_from_db(fields=["credited_amount"])
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at = timezone.now()
     invoice.save(update_fields=["status", "voided_at", "updated_at"])

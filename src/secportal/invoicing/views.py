@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,10 +15,10 @@ from secportal.engagements.selectors import get_engagement
 from secportal.workspaces.access import WorkspaceRequest, workspace_view
 from secportal.workspaces.models import Role
 
-from . import drafts, line_forms, lines, selectors, services
-from .documents import invoice_pdf_bytes, pdf_filename
-from .forms import InvoiceFilters, InvoiceForm, VoidForm
-from .models import Invoice
+from . import credits, drafts, line_forms, lines, selectors, services
+from .documents import credit_note_pdf_bytes, invoice_pdf_bytes, pdf_filename
+from .forms import CreditNoteForm, InvoiceFilters, InvoiceForm, VoidForm
+from .models import CreditNote, Invoice
 
 
 def _int(value: str | None) -> int | None:
@@ -178,7 +178,15 @@ def _rate_choices(request: WorkspaceRequest) -> list[tuple[str, str]]:
 
 @workspace_view(invoicing=True)
 def invoice_detail(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
-    invoice = selectors.get_invoice(invoice_id)
+    return _detail_page(request, selectors.get_invoice(invoice_id))
+
+
+def _detail_page(
+    request: WorkspaceRequest,
+    invoice: Invoice,
+    credit_form: CreditNoteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     today = request.workspace.today()
     deliveries = list(selectors.email_deliveries(invoice))
     invoice_lines = lines.lines_of(invoice)
@@ -198,8 +206,52 @@ def invoice_detail(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
             "void_form": VoidForm(),
             "lines": invoice_lines,
             "totals": lines.totals_of(invoice_lines),
+            "credit_notes": list(invoice.credit_notes.order_by("pk")),
+            "credit_form": credit_form or CreditNoteForm(invoice=invoice),
+            "creditable": invoice.status in credits.CREDITABLE
+            and invoice.credited_amount < invoice.amount,
         },
+        status=status,
     )
+
+
+@workspace_view(Role.ADMIN, invoicing=True)
+@require_POST
+def invoice_credit(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    """Issue credit note: refused beside its field, or issued once (its key)."""
+    invoice = selectors.get_invoice(invoice_id)
+    form = CreditNoteForm(request.POST, invoice=invoice)
+    if form.is_valid():
+        try:
+            note = credits.issue_credit_note(
+                invoice.pk,
+                request.user,
+                reason=form.cleaned_data["reason"],
+                amount=form.cleaned_data["amount"],
+                request_key=form.cleaned_data["key"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, f"Credit note {note.number} issued.")
+            return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    return _detail_page(request, invoice, credit_form=form, status=400)
+
+
+@workspace_view(invoicing=True)
+def credit_note_pdf(request: WorkspaceRequest, credit_note_id: UUID) -> HttpResponse:
+    note = (
+        CreditNote.objects.select_related("invoice__workspace", "invoice__client")
+        .filter(public_id=credit_note_id)
+        .first()
+    )
+    if note is None:
+        raise Http404
+    response = HttpResponse(credit_note_pdf_bytes(note), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="credit-note-{note.number}.pdf"'
+    return response
 
 
 @workspace_view(invoicing=True)
