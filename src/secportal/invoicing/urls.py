@@ -18,6 +18,8 @@ urlpatterns = [
     path("<uuid:invoice_id>/void/", views.invoice_void, name="void"),
     path("<uuid:invoice_id>/resend/", views.invoice_resend, name="resend"),
     path("<uuid:invoice_id>/pdf/", views.invoice_pdf, name="pdf"),
+    path("<uuid:invoice_id>/ubl/", views.invoice_ubl, name="ubl"),
+    path("<uuid:invoice_id>/facturx/", views.invoice_facturx, name="facturx"),
     path("<uuid:invoice_id>/credit/", views.invoice_credit, name="credit"),
     path("credit-notes/<uuid:credit_note_id>/pdf/", views.credit_note_pdf, name="credit_note_pdf"),
 ]

@@ -215,6 +215,38 @@ def _detail_page(
     )
 
 
+@workspace_view(invoicing=True)
+def invoice_ubl(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    """Download UBL: the sent invoice as UBL 2.1 (Peppol BIS Billing 3.0)."""
+    from .einvoices import EInvoiceError, ubl_xml
+
+    invoice = selectors.get_invoice(invoice_id)
+    try:
+        body = ubl_xml(invoice)
+    except EInvoiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    response = HttpResponse(body, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}.xml"'
+    return response
+
+
+@workspace_view(invoicing=True)
+def invoice_facturx(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    """Download Factur-X: the invoice's PDF with its EN 16931 CII XML embedded (PDF/A-3)."""
+    from .einvoices import EInvoiceError, facturx_pdf
+
+    invoice = selectors.get_invoice(invoice_id)
+    try:
+        body = facturx_pdf(invoice, invoice_pdf_bytes(invoice, request.workspace.today()))
+    except EInvoiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}-facturx.pdf"'
+    return response
+
+
 @workspace_view(Role.ADMIN, invoicing=True)
 @require_POST
 def invoice_credit(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
