@@ -209,6 +209,23 @@ def send_problems(invoice: Invoice) -> list[str]:
     return [problem.message for problem in _send_problems(invoice)]
 
 
+def _next_number(workspace: Workspace, today: datetime.date) -> str:
+    """The next number of the workspace's series (its row locked): ``INV-0007``, or with the
+    yearly reset ``INV-2026-0001`` (the counter restarts on the first invoice of a year)."""
+    prefix = workspace.number_prefix
+    if workspace.number_yearly_reset:
+        if workspace.number_year != today.year:
+            workspace.number_year, workspace.next_invoice_number = today.year, 1
+        prefix = f"{prefix}{today.year}-"
+    while True:
+        number = f"{prefix}{workspace.next_invoice_number:04d}"
+        workspace.next_invoice_number += 1
+        # A number issued before the series' format changed (reset switched on and off) is
+        # never issued twice.
+        if not Invoice.unscoped.filter(workspace_id=workspace.pk, number=number).exists():
+            return number
+
+
 @transaction.atomic
 def send_invoice(invoice_id: int, user: Any) -> SendResult:
     """Number the draft (gapless), mark it Sent and queue its email; a repeat is a no-op."""
@@ -222,10 +239,9 @@ def send_invoice(invoice_id: int, user: Any) -> SendResult:
             settings_link=any(p.fixed_in_settings for p in problems),
         )
     workspace = Workspace.objects.select_for_update().get(pk=invoice.workspace_id)
-    invoice.number = f"{workspace.number_prefix}{workspace.next_invoice_number:04d}"
-    workspace.next_invoice_number += 1
-    workspace.save(update_fields=["next_invoice_number"])
     today = workspace.today()
+    invoice.number = _next_number(workspace, today)
+    workspace.save(update_fields=["next_invoice_number", "number_year"])
     invoice.issue_date = today
     invoice.due_date = invoice.due_date or today + datetime.timedelta(
         days=workspace.payment_terms_days
