@@ -121,3 +121,62 @@ def test_bad_client_billing_details_are_refused(tenant, admin_client_, changes, 
     body = response.content.decode()
     assert f'id="id_{field}_error"' in body and message in body
     assert not Client.objects.filter(name="Acme GmbH").exists()
+
+
+def png(size=(40, 20)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def upload(name, data, content_type):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def test_a_logo_is_stored_re_encoded_and_printed(tenant, owner_client):
+    data = COMPANY | {"logo": upload("logo.png", png(), "image/png")}
+    assert owner_client.post(reverse("workspaces:company_update"), data).status_code == 302
+    tenant.workspace.refresh_from_db()
+    logo = bytes(tenant.workspace.logo_png)
+    assert logo.startswith(b"\x89PNG")
+    from secportal.invoicing.documents import credit_note_pdf_bytes  # noqa: F401
+    from secportal.invoicing.pdf import render_invoice_pdf
+    from tests.invoicing.test_pdf import make_invoice
+
+    assert b"/Subtype /Image" in render_invoice_pdf(make_invoice(logo_png=logo))
+    data = COMPANY | {"remove_logo": "on"}
+    assert owner_client.post(reverse("workspaces:company_update"), data).status_code == 302
+    tenant.workspace.refresh_from_db()
+    assert tenant.workspace.logo_png is None
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "content_type", "message"),
+    [
+        ("logo.svg", SVG, "image/svg+xml", "not an image we can use"),
+        ("logo.png", b"not an image", "image/png", "not an image we can use"),
+        ("logo.png", png((2500, 10)), "image/png", "at most 2000 pixels"),
+        ("logo.png", b"\x89PNG" + b"0" * 600_000, "image/png", "too big"),
+    ],
+)
+def test_a_bad_logo_is_refused_beside_its_field(
+    tenant, owner_client, name, data, content_type, message
+):
+    response = owner_client.post(
+        reverse("workspaces:company_update"),
+        COMPANY | {"logo": upload(name, data, content_type)},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'id="id_logo_error"' in body and message in body
+    tenant.workspace.refresh_from_db()
+    assert tenant.workspace.logo_png is None and tenant.workspace.legal_name == ""

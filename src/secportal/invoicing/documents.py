@@ -103,6 +103,8 @@ def invoice_pdf_bytes(invoice: Invoice, today: object, pay_url: str = "") -> byt
             vat_gbp=vat_gbp,
             notes=tuple(dict.fromkeys(notes)),
             bank_details=workspace.bank_details,
+            credited_minor=invoice.credited_amount,
+            logo_png=bytes(workspace.logo_png) if itemised and workspace.logo_png else None,
         )
     )
 
@@ -133,6 +135,7 @@ def credit_note_pdf_bytes(note: CreditNote) -> bytes:
             title="CREDIT NOTE",
             supplier_lines=supplier_lines(workspace),
             client_lines=tuple(client_lines),
+            logo_png=bytes(workspace.logo_png) if workspace.logo_png else None,
             extra_facts=(
                 ("Credits invoice", invoice.label),
                 ("Invoice date", long_date(invoice.issue_date) if invoice.issue_date else ""),

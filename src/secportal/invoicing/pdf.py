@@ -93,6 +93,7 @@ class InvoicePdf:
     notes: tuple[str, ...] = ()  # reverse-charge wording, terms
     bank_details: str = ""
     credited_minor: int = 0
+    logo_png: bytes | None = None  # a clean PNG (the Settings form re-encodes uploads)
 
 
 def long_date(day: date) -> str:
@@ -208,6 +209,18 @@ class _InvoiceDocument(FPDF):
         right_width = self.content_width - left_width
         right_x = self.l_margin + left_width
 
+        if invoice.logo_png:
+            import io
+
+            self.image(
+                io.BytesIO(invoice.logo_png),
+                x=self.l_margin,
+                y=top,
+                h=14,
+                keep_aspect_ratio=True,
+                w=left_width * 0.6,
+            )
+            self.set_y(top + 16)
         self.font(16, bold=True)
         self.multi_cell(
             left_width, 8, self.clean(invoice.workspace_name), align=Align.L, new_x=XPos.LMARGIN

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from secportal.core.fees import PLAN_FEE_BPS, fee_percent
@@ -64,8 +66,56 @@ class CompanyDetailsForm(forms.ModelForm):
             "bank_details": forms.Textarea(attrs={"rows": 3}),
         }
 
+    logo = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text="PNG or JPEG, at most 512 KB; printed at the top of your invoices.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
     def clean_vat_number(self) -> str:
         return normalise_vat_number(self.cleaned_data.get("vat_number", ""))
+
+    def clean_logo(self) -> bytes | None:
+        upload = self.cleaned_data.get("logo")
+        return clean_logo(upload) if upload else None
+
+
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_MAX_PIXELS = 2000
+
+
+def clean_logo(upload: Any) -> bytes:
+    """A PNG or JPEG within the limits, re-encoded as a plain PNG (metadata and anything else
+    in the file dropped). SVG and every other format are refused."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > LOGO_MAX_BYTES:
+        raise forms.ValidationError("The logo is too big: at most 512 KB.")
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            probe.verify()
+        if kind not in ("PNG", "JPEG"):
+            raise forms.ValidationError("Upload the logo as a PNG or JPEG image (not SVG).")
+        with Image.open(io.BytesIO(data)) as image:
+            if max(image.size) > LOGO_MAX_PIXELS:
+                raise forms.ValidationError(
+                    f"The logo is too large: at most {LOGO_MAX_PIXELS} pixels a side."
+                )
+            image.load()
+            clean = image.convert("RGBA")
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise forms.ValidationError(
+            "This file is not an image we can use: upload a PNG or JPEG (not SVG)."
+        ) from exc
+    out = io.BytesIO()
+    clean.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 class MemberAddForm(forms.Form):

@@ -83,9 +83,16 @@ def update_company_details(workspace_id: int, actor: Any, values: dict[str, Any]
     """The company details printed on invoices; only changes are written and recorded."""
     workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
     changes = apply_changes(workspace, COMPANY_FIELDS, values)
+    logo = values.get("logo")
+    if values.get("remove_logo") and workspace.logo_png:
+        workspace.logo_png = None
+        changes["logo"] = {"from": "set", "to": None}
+    elif logo and bytes(workspace.logo_png or b"") != logo:
+        changes["logo"] = {"from": "set" if workspace.logo_png else None, "to": "new"}
+        workspace.logo_png = logo
     if changes:
         workspace.full_clean()
-        workspace.save(update_fields=list(changes))
+        workspace.save(update_fields=[("logo_png" if f == "logo" else f) for f in changes])
         record(workspace, actor, "workspace.company_changed", workspace.name, changes=changes)
     return workspace
 

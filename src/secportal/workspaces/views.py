@@ -60,7 +60,7 @@ def settings_update(request: WorkspaceRequest) -> HttpResponse:
 @require_POST
 def company_update(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
-    form = CompanyDetailsForm(request.POST, instance=workspace)
+    form = CompanyDetailsForm(request.POST, request.FILES, instance=workspace)
     if not form.is_valid():
         workspace.refresh_from_db()
         return _settings_page(request, company_form=form, status=400)
