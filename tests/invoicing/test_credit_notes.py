@@ -43,6 +43,14 @@ def test_issue_credit_note_for_an_amount_drops_the_balance(sent):
     assert note.net_amount + note.vat_amount == 120000
     assert invoice.balance_due == 674030 - 120000
     assert invoice.events.filter(kind="credited").count() == 1
+    from secportal.notifications.models import EmailMessage
+
+    (mail,) = EmailMessage.objects.filter(kind="credit_note")
+    assert mail.subject == (
+        f"Credit note CN-0001 from Redline Security Ltd: £1,200.00 against invoice {invoice.number}"
+    )
+    assert "Half a day not delivered" in mail.body_text and "£5,540.30" in mail.body_text
+    assert "Sort code" not in mail.body_text  # bank details never in emails
     page = browser.get(reverse("invoicing:detail", args=[invoice.public_id])).content.decode()
     assert "CN-0001" in page and "£5,540.30" in page  # the balance
     pdf = browser.get(reverse("invoicing:credit_note_pdf", args=[note.public_id])).content

@@ -273,3 +273,12 @@ def test_editing_a_draft_replaces_its_lines(vat_tenant):
     invoice.refresh_from_db()
     assert invoice.amount == 15025 + 3005 + 8000
     assert invoice.events.filter(kind="edited").count() == 1
+
+
+def test_the_lines_are_saved_in_the_order_posted(vat_tenant):
+    browser = signed_in(vat_tenant.member)
+    body = browser.get(reverse("invoicing:line_row")).content.decode()
+    assert 'data-line-move="up"' in body and 'data-line-move="down"' in body
+    browser.post(reverse("invoicing:create"), with_lines(vat_tenant, THREE_LINES[::-1]))
+    saved = [line.description for line in lines_of(new_invoice())]
+    assert saved == [row[0] for row in THREE_LINES[::-1]]

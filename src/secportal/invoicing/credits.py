@@ -18,7 +18,7 @@ from django.db import transaction
 from secportal.core.money import format_money
 from secportal.workspaces.models import Workspace
 
-from . import lines, signals, vat
+from . import emails, lines, signals, vat
 from .history import record_event
 from .models import CreditNote, Invoice, InvoiceEventKind, InvoiceStatus
 
@@ -96,6 +96,7 @@ def issue_credit_note(
     )
     invoice.credited_amount += amount
     invoice.save(update_fields=["credited_amount", "updated_at"])
+    recipients = emails.queue_credit_note_email(note)
     record_event(
         invoice,
         InvoiceEventKind.CREDITED,
@@ -103,6 +104,7 @@ def issue_credit_note(
         number=number,
         amount=amount,
         reason=reason,
+        recipients=recipients,
     )
     note_id = note.pk
     transaction.on_commit(
