@@ -6,7 +6,9 @@ import io
 
 import pypdf
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from secportal.invoicing import credits, services
 from secportal.invoicing.models import CreditNote, Invoice, InvoiceStatus
@@ -20,13 +22,22 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sent(vat_workspace):  # noqa: F811
+def unpaid(vat_workspace):  # noqa: F811
     browser = signed_in(vat_workspace.admin)
     browser.post(reverse("invoicing:create"), with_lines(vat_workspace, THREE_LINES))
     invoice = Invoice.objects.order_by("-pk").first()
     services.send_invoice(invoice.pk, vat_workspace.admin)
     invoice.refresh_from_db()
     return vat_workspace, invoice, browser
+
+
+@pytest.fixture
+def sent(unpaid):
+    """A sent invoice, paid."""
+    tenant, invoice, browser = unpaid
+    services.mark_paid(invoice.pk, paid_at=timezone.now())
+    invoice.refresh_from_db()
+    return tenant, invoice, browser
 
 
 def test_issue_credit_note_for_an_amount_drops_the_balance(sent):
@@ -114,18 +125,26 @@ def test_a_member_cannot_issue_a_credit_note(sent):
     assert not CreditNote.objects.exists()
 
 
-def test_void_of_a_vat_registered_workspaces_invoice_issues_a_full_credit_note(sent):
-    tenant, invoice, browser = sent
-    credits.issue_credit_note(invoice.pk, tenant.admin, reason="part", amount=10000)
+def test_an_unpaid_invoice_is_voided_not_partly_credited(unpaid):
+    tenant, invoice, browser = unpaid
+    page = browser.get(reverse("invoicing:detail", args=[invoice.public_id])).content.decode()
+    assert "Issue credit note" not in page
+    with pytest.raises(ValidationError, match="void an unpaid one instead"):
+        credits.issue_credit_note(invoice.pk, tenant.admin, reason="part", amount=10000)
+
+
+def test_void_of_a_vat_registered_workspaces_invoice_issues_a_full_credit_note(unpaid):
+    tenant, invoice, browser = unpaid
     browser.post(reverse("invoicing:void", args=[invoice.public_id]), {"reason": "Wrong client"})
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.VOID
     assert invoice.number == "INV-0001"  # never reused or deleted
-    notes = list(CreditNote.objects.order_by("number"))
-    assert [n.amount for n in notes] == [10000, 674030 - 10000]
+    (note,) = CreditNote.objects.all()
+    assert (note.number, note.amount, note.reason) == ("CN-0001", 674030, "Wrong client")
+    assert (note.net_amount, note.vat_amount) == (563025, 111005)
     assert invoice.credited_amount == invoice.amount
     services.void_invoice(invoice.pk, tenant.admin)  # again: nothing more
-    assert CreditNote.objects.count() == 2
+    assert CreditNote.objects.count() == 1
 
 
 def test_void_elsewhere_stays_as_it_was(tenant):
@@ -136,5 +155,5 @@ def test_void_elsewhere_stays_as_it_was(tenant):
 
 
 def test_a_draft_cannot_be_credited(vat_workspace):  # noqa: F811
-    with pytest.raises(Exception, match="Only a sent or paid invoice"):
+    with pytest.raises(ValidationError, match="Only a paid invoice"):
         credits.issue_credit_note(vat_workspace.invoice.pk, vat_workspace.admin, reason="x")

@@ -282,3 +282,11 @@ def test_the_lines_are_saved_in_the_order_posted(vat_tenant):
     browser.post(reverse("invoicing:create"), with_lines(vat_tenant, THREE_LINES[::-1]))
     saved = [line.description for line in lines_of(new_invoice())]
     assert saved == [row[0] for row in THREE_LINES[::-1]]
+
+
+def test_the_sterling_rate_defaults_to_the_last_one_used(vat_tenant):
+    browser = signed_in(vat_tenant.member)
+    data = quick(vat_tenant, currency="EUR", vat_rate="standard", gbp_rate="0.8512")
+    assert browser.post(reverse("invoicing:create"), data).status_code == 302
+    page = browser.get(reverse("invoicing:create")).content.decode()
+    assert 'value="0.851200"' in page

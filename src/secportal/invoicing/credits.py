@@ -22,7 +22,11 @@ from . import emails, lines, signals, vat
 from .history import record_event
 from .models import CreditNote, Invoice, InvoiceEventKind, InvoiceStatus
 
-CREDITABLE = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE, InvoiceStatus.PAID)
+#: Invoices a person may credit. An unpaid invoice is cancelled by Void instead (a full credit
+#: note when the workspace is VAT-registered): until payments charges the balance rather than
+#: the total, a partly credited unpaid invoice would still be charged in full.
+CREDITABLE = (InvoiceStatus.PAID,)
+VOIDABLE = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
 
 
 def _lock(invoice_id: int) -> Invoice:
@@ -59,15 +63,19 @@ def issue_credit_note(
     reason: str,
     amount: int | None = None,
     request_key: str = "",
+    voiding: bool = False,
 ) -> CreditNote:
-    """Credit ``amount`` (all that is left when ``None``) of a sent invoice."""
+    """Credit ``amount`` (all that is left when ``None``) of a paid invoice, or, ``voiding``,
+    all of a sent one that is being voided."""
     invoice = _lock(invoice_id)
     key = request_key or uuid.uuid4().hex
     done = CreditNote.unscoped.filter(workspace_id=invoice.workspace_id, request_key=key).first()
     if done is not None:
         return done
-    if invoice.status not in CREDITABLE:
-        raise ValidationError({"amount": "Only a sent or paid invoice can be credited."})
+    if invoice.status not in (VOIDABLE if voiding else CREDITABLE):
+        raise ValidationError(
+            {"amount": "Only a paid invoice can be credited; void an unpaid one instead."}
+        )
     left = invoice.amount - invoice.credited_amount
     amount = left if amount is None else amount
     if amount <= 0 or left <= 0:

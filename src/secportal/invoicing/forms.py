@@ -110,6 +110,10 @@ class InvoiceForm(forms.Form):
         if not registered:
             del self.fields["vat_rate"]
             del self.fields["gbp_rate"]
+        elif instance is None and not self.is_bound:
+            from .selectors import last_gbp_rate
+
+            self.initial.setdefault("gbp_rate", last_gbp_rate())
         else:
             self.fields["amount"].help_text = (
                 "The invoice's amount including VAT, e.g. 1,200.00"

@@ -278,6 +278,7 @@ def void_invoice(invoice_id: int, user: Any, reason: str = "") -> Invoice:
             user,
             reason=reason or "Invoice voided",
             request_key=f"void:{invoice.pk}",
+            voiding=True,
         )
         invoice.refresh_from_db(fields=["credited_amount"])
     invoice.status = InvoiceStatus.VOID
