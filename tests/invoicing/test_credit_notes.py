@@ -157,3 +157,21 @@ def test_void_elsewhere_stays_as_it_was(tenant):
 def test_a_draft_cannot_be_credited(vat_workspace):  # noqa: F811
     with pytest.raises(ValidationError, match="Only a paid invoice"):
         credits.issue_credit_note(vat_workspace.invoice.pk, vat_workspace.admin, reason="x")
+
+
+def test_credit_chosen_lines_with_their_exact_vat(sent):
+    _, invoice, browser = sent
+    response = browser.post(
+        reverse("invoicing:credit", args=[invoice.public_id]),
+        {"lines": ["2", "3"], "reason": "Expenses and materials waived", "key": "k3"},
+    )
+    assert response.status_code == 302
+    note = CreditNote.objects.get()
+    # 150.25 + 20% VAT (30.05), and 2 x 40.00 zero-rated
+    assert (note.amount, note.net_amount, note.vat_amount) == (18030 + 8000, 23025, 3005)
+    response = browser.post(
+        reverse("invoicing:credit", args=[invoice.public_id]),
+        {"lines": ["1"], "amount": "10", "reason": "Both", "key": "k4"},
+    )
+    assert response.status_code == 400
+    assert "either an amount or lines" in response.content.decode()

@@ -55,6 +55,16 @@ def split_by_rate(invoice: Invoice, amount: int) -> list[dict[str, Any]]:
     return parts
 
 
+def lines_credit(invoice: Invoice, positions: list[int]) -> tuple[int, list[dict[str, Any]]]:
+    """The gross amount and the exact net and VAT per rate of the chosen lines."""
+    chosen = [line for line in lines.lines_of(invoice) if line.position in set(positions)]
+    if not chosen:
+        raise ValidationError({"lines": "Choose lines of this invoice."})
+    totals = lines.totals_of(chosen)
+    parts = [{"rate": r.rate.key, "net": r.net, "vat": r.vat} for r in totals.by_rate]
+    return totals.total, parts
+
+
 @transaction.atomic
 def issue_credit_note(
     invoice_id: int,
@@ -64,9 +74,10 @@ def issue_credit_note(
     amount: int | None = None,
     request_key: str = "",
     voiding: bool = False,
+    positions: list[int] | None = None,
 ) -> CreditNote:
     """Credit ``amount`` (all that is left when ``None``) of a paid invoice, or, ``voiding``,
-    all of a sent one that is being voided."""
+    all of a sent one that is being voided; or the lines at ``positions``."""
     invoice = _lock(invoice_id)
     key = request_key or uuid.uuid4().hex
     done = CreditNote.unscoped.filter(workspace_id=invoice.workspace_id, request_key=key).first()
@@ -77,6 +88,11 @@ def issue_credit_note(
             {"amount": "Only a paid invoice can be credited; void an unpaid one instead."}
         )
     left = invoice.amount - invoice.credited_amount
+    parts: list[dict[str, Any]] | None = None
+    if positions:
+        if amount is not None:
+            raise ValidationError({"amount": "Credit either an amount or lines, not both."})
+        amount, parts = lines_credit(invoice, positions)
     amount = left if amount is None else amount
     if amount <= 0 or left <= 0:
         raise ValidationError({"amount": "Nothing is left to credit on this invoice."})
@@ -84,7 +100,7 @@ def issue_credit_note(
         raise ValidationError(
             {"amount": f"At most {format_money(left, invoice.currency)} is left to credit."}
         )
-    parts = split_by_rate(invoice, amount)
+    parts = parts or split_by_rate(invoice, amount)
     workspace = Workspace.objects.select_for_update().get(pk=invoice.workspace_id)
     number = f"CN-{workspace.next_credit_note_number:04d}"
     workspace.next_credit_note_number += 1

@@ -16,6 +16,7 @@ from secportal.core.money import (
     CURRENCIES,
     CURRENCY_CHOICES,
     MoneyError,
+    format_money,
     format_plain,
     parse_amount,
 )
@@ -372,6 +373,13 @@ class CreditNoteForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         help_text="Including VAT; leave empty to credit all that is left.",
     )
+    lines = forms.TypedMultipleChoiceField(
+        label="Or credit these lines",
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Instead of an amount: each chosen line in full, with its VAT.",
+    )
     reason = forms.CharField(
         label="Reason", max_length=500, validators=[single_line], help_text="Printed on it."
     )
@@ -380,6 +388,14 @@ class CreditNoteForm(forms.Form):
     def __init__(self, *args: Any, invoice: Invoice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.invoice = invoice
+        currency = invoice.currency
+        self.fields["lines"].choices = [  # type: ignore[attr-defined]
+            (
+                line.position,
+                f"{line.description[:60]} ({format_money(line.total, currency)})",
+            )
+            for line in lines.lines_of(invoice)
+        ]
         if not self.is_bound:
             import uuid
 

@@ -261,6 +261,7 @@ def invoice_credit(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 amount=form.cleaned_data["amount"],
                 request_key=form.cleaned_data["key"],
+                positions=form.cleaned_data["lines"],
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
