@@ -34,6 +34,8 @@ def vat_workspace(tenant):
     workspace.registered_in = "England and Wales"
     workspace.vat_number = "GB980780684"
     workspace.bank_details = "Sort code 12-34-56, account 12345678"
+    workspace.payment_terms_text = "Interest on late payment at 8% over base."
+    workspace.invoice_notes = "Thank you for your business."
     workspace.save()
     client = tenant.client
     client.legal_name = "Client Holdings Ltd"
@@ -86,6 +88,8 @@ def test_a_uk_vat_invoice_shows_every_legal_item(vat_workspace):
         "Total £6,740.30",
         "PO number PO-42",
         "Sort code 12-34-56",
+        "Interest on late payment at 8% over base.",
+        "Thank you for your business.",
     ):
         assert item in text, item
     assert b"/Subtype /Image" in data  # the pay link's QR code

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from secportal.core.money import format_money
@@ -26,6 +28,11 @@ def supplier_lines(workspace: object) -> tuple[str, ...]:
     if workspace.vat_number:
         found.append(f"VAT number {workspace.vat_number}")
     return tuple(line for line in found if line)
+
+
+def footer_notes(workspace: Any) -> tuple[str, str]:
+    """The workspace's payment terms text and notes (either may be "")."""
+    return (workspace.payment_terms_text, workspace.invoice_notes)
 
 
 def invoice_pdf_bytes(invoice: Invoice, today: object, pay_url: str = "") -> bytes:
@@ -104,6 +111,7 @@ def invoice_pdf_bytes(invoice: Invoice, today: object, pay_url: str = "") -> byt
             notes=tuple(dict.fromkeys(notes)),
             bank_details=workspace.bank_details,
             credited_minor=invoice.credited_amount,
+            footer_notes=footer_notes(workspace) if itemised else (),
             logo_png=bytes(workspace.logo_png) if itemised and workspace.logo_png else None,
         )
     )
@@ -154,6 +162,7 @@ def credit_note_pdf_bytes(note: CreditNote) -> bytes:
             rates=tuple(
                 PdfRate(rate.label, net, tax) for rate, net, tax in rates if rate and rate.bps
             ),
+            footer_notes=footer_notes(workspace)[1:],
             net_minor=note.net_amount,
             vat_minor=note.vat_amount,
             notes=tuple(

@@ -93,6 +93,7 @@ class InvoicePdf:
     notes: tuple[str, ...] = ()  # reverse-charge wording, terms
     bank_details: str = ""
     credited_minor: int = 0
+    footer_notes: tuple[str, ...] = ()  # the workspace's payment terms and notes
     logo_png: bytes | None = None  # a clean PNG (the Settings form re-encodes uploads)
 
 
@@ -431,11 +432,15 @@ class _InvoiceDocument(FPDF):
 
     def notes_block(self) -> None:
         invoice = self.invoice
-        if not invoice.notes:
+        footer = [note.strip() for note in invoice.footer_notes if note.strip()]
+        if not (invoice.notes or footer):
             return
         self.ln(4)
         for note in invoice.notes:
             self.font(9, bold=True)
+            self.multi_cell(0, LINE, self.clean(note), new_x=XPos.LMARGIN)
+        for note in footer:
+            self.font(9, colour=MUTED)
             self.multi_cell(0, LINE, self.clean(note), new_x=XPos.LMARGIN)
 
     def payment_block(self) -> None:

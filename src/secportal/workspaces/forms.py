@@ -50,6 +50,8 @@ class CompanyDetailsForm(forms.ModelForm):
             "registered_in": "Place of registration",
             "vat_number": "VAT number",
             "bank_details": "Bank details",
+            "payment_terms_text": "Payment terms",
+            "invoice_notes": "Notes on every invoice",
             "amounts_entered": "Amounts are entered",
         }
         help_texts = {
@@ -60,8 +62,12 @@ class CompanyDetailsForm(forms.ModelForm):
             "bank_details": "For payment by transfer; printed on the PDF and shown in the "
             "signed-in portal, never in emails.",
             "amounts_entered": "Whether the amounts you type on invoices include VAT.",
+            "payment_terms_text": "Printed on invoices, e.g. late payment interest terms.",
+            "invoice_notes": "Printed at the end of every invoice and credit note.",
         }
         widgets = {
+            "payment_terms_text": forms.Textarea(attrs={"rows": 2}),
+            "invoice_notes": forms.Textarea(attrs={"rows": 2}),
             "registered_address": forms.Textarea(attrs={"rows": 3}),
             "bank_details": forms.Textarea(attrs={"rows": 3}),
         }

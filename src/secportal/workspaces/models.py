@@ -79,6 +79,8 @@ class Workspace(models.Model):
     )
     vat_number = models.CharField(max_length=20, blank=True, validators=[validate_vat_number])
     bank_details = models.TextField(max_length=1000, blank=True, validators=[multi_line])
+    payment_terms_text = models.TextField(max_length=1000, blank=True, validators=[multi_line])
+    invoice_notes = models.TextField(max_length=1000, blank=True, validators=[multi_line])
     # The logo, re-encoded as PNG by the form (no metadata, no SVG): printed on invoices.
     logo_png = models.BinaryField(null=True, blank=True, editable=False)
     amounts_entered = models.CharField(

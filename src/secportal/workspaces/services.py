@@ -62,6 +62,8 @@ COMPANY_FIELDS = (
     "registered_in",
     "vat_number",
     "bank_details",
+    "payment_terms_text",
+    "invoice_notes",
     "amounts_entered",
 )
 
