@@ -91,8 +91,27 @@ def param_values(tenant: Any) -> dict[str, Any]:
     return values
 
 
+def _credit_note(tenant: Any) -> Any:
+    """A credit note of the tenant's invoice (made directly: the URL walk needs only the row)."""
+    from secportal.invoicing.models import CreditNote
+
+    note, _ = CreditNote.unscoped.get_or_create(
+        workspace=tenant.workspace,
+        request_key="url-catalog",
+        defaults={
+            "invoice": tenant.invoice,
+            "number": "CN-9999",
+            "issue_date": tenant.workspace.today(),
+            "reason": "Catalog",
+            "amount": 100,
+            "net_amount": 100,
+        },
+    )
+    return note.public_id
+
+
 # Later issues register their parameters here (e.g. invoice_id).
-EXTRA_PARAMS: dict[str, Callable[[Any], Any]] = {}
+EXTRA_PARAMS: dict[str, Callable[[Any], Any]] = {"credit_note_id": _credit_note}
 
 
 def _api_key_id(tenant: Any) -> int:

@@ -6,6 +6,7 @@ from django.db import models
 
 from secportal.core.tenancy import TenantModel
 from secportal.core.validators import multi_line, single_line
+from secportal.core.vatnumbers import validate_vat_number
 
 
 class Client(TenantModel):
@@ -14,7 +15,17 @@ class Client(TenantModel):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200, validators=[single_line])
     billing_email = models.EmailField("billing email", blank=True)
-    address = models.TextField(blank=True, max_length=1000, validators=[multi_line])
+    address = models.TextField(
+        "billing address", blank=True, max_length=1000, validators=[multi_line]
+    )
+    legal_name = models.CharField(max_length=200, blank=True, validators=[single_line])
+    # ISO 3166 alpha-2 (GB, DE, ...): decides UK VAT or the EU reverse charge.
+    country = models.CharField(max_length=2, blank=True)
+    vat_number = models.CharField(max_length=20, blank=True, validators=[validate_vat_number])
+    po_required = models.BooleanField("PO required", default=False)
+    default_po = models.CharField(
+        "default PO number", max_length=60, blank=True, validators=[single_line]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -23,6 +34,10 @@ class Client(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def billing_name(self) -> str:
+        return self.legal_name or self.name
 
 
 class ClientContact(TenantModel):

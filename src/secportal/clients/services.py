@@ -12,7 +12,16 @@ from secportal.workspaces.services import record
 
 from .models import Client, ClientContact
 
-CLIENT_FIELDS = ("name", "billing_email", "address")
+CLIENT_FIELDS = (
+    "name",
+    "billing_email",
+    "address",
+    "legal_name",
+    "country",
+    "vat_number",
+    "po_required",
+    "default_po",
+)
 CONTACT_FIELDS = ("name", "email", "receives_invoices")
 
 

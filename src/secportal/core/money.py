@@ -104,12 +104,14 @@ def _strip_currency_suffix(text: str, currency: str) -> str:
     return text
 
 
-def parse_amount(text: str, currency: str) -> int:
+def parse_amount(text: str, currency: str, *, charge_limits: bool = True) -> int:
     """Turn what a person typed (``1,250.50``, ``£1,250.50``) into minor units.
 
     Accepted: digits with an optional point and at most two decimals, commas only as thousands
     separators in groups of three, optionally after (or before) the currency's sign or code,
     with spaces around. Everything else is refused with a message naming the rule it breaks.
+    Without ``charge_limits`` (a unit price on an invoice line) Stripe's minimum and maximum
+    charge do not apply.
     """
     if currency not in CURRENCIES:
         raise MoneyError(f"Choose one of {', '.join(CURRENCIES)}.")
@@ -135,6 +137,13 @@ def parse_amount(text: str, currency: str) -> int:
     minor = int(value.scaleb(digits))
     if minor <= 0:
         raise MoneyError(NOT_POSITIVE)
+    if charge_limits:
+        check_charge_limits(minor, currency)
+    return minor
+
+
+def check_charge_limits(minor: int, currency: str) -> None:
+    """Stripe's minimum and maximum charge for one payment, as ``MoneyError``."""
     if minor < MINIMUM_CHARGE[currency]:
         raise MoneyError(
             f"The minimum amount in {currency} is "
@@ -145,7 +154,6 @@ def parse_amount(text: str, currency: str) -> int:
             f"The maximum amount is {format_money(MAXIMUM_CHARGE, currency)} "
             "(Stripe's limit for one payment)."
         )
-    return minor
 
 
 def _why_not_a_number(cleaned: str) -> str:

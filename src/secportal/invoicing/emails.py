@@ -82,3 +82,22 @@ def queue_overdue_reminder(invoice: Invoice) -> list[str]:
         context=invoice_context(invoice),
         key=f"overdue:{invoice.pk}",
     )
+
+
+def queue_credit_note_email(note: Any) -> list[str]:
+    """The credit note, to the invoice's recipients, once (issue 15, 6)."""
+    invoice = note.invoice
+    return queue_to_client(
+        invoice,
+        kind="credit_note",
+        template="emails/credit_note",
+        context={
+            "note": note,
+            "invoice": invoice,
+            "workspace": invoice.workspace,
+            "amount": format_money(note.amount, invoice.currency),
+            "balance": format_money(invoice.balance_due, invoice.currency),
+            "portal_url": links.portal_link(),
+        },
+        key=f"credit_note:{note.pk}",
+    )

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.safestring import SafeString
 
@@ -14,6 +16,7 @@ from secportal.core.money import (
     CURRENCIES,
     CURRENCY_CHOICES,
     MoneyError,
+    format_money,
     format_plain,
     parse_amount,
 )
@@ -21,6 +24,7 @@ from secportal.core.validators import multi_line, single_line
 from secportal.engagements.models import Engagement
 from secportal.workspaces.models import Workspace
 
+from . import line_forms, lines, vat
 from .models import Invoice, InvoiceStatus
 
 
@@ -40,6 +44,7 @@ class InvoiceForm(forms.Form):
     amount = forms.CharField(
         label="Amount",
         max_length=30,
+        required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         help_text="The invoice total, e.g. 1,250.00",
     )
@@ -53,6 +58,28 @@ class InvoiceForm(forms.Form):
     )
     due_date = forms.DateField(
         label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    vat_rate = forms.ChoiceField(label="VAT rate", required=False)
+    po_number = forms.CharField(
+        label="PO number",
+        max_length=60,
+        required=False,
+        validators=[single_line],
+        help_text="The client's purchase order, printed on the invoice.",
+    )
+    supply_date = forms.DateField(
+        label="Supply date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the work was done (the tax point); leave empty for the issue date.",
+    )
+    gbp_rate = forms.DecimalField(
+        label="Sterling exchange rate",
+        required=False,
+        min_value=Decimal("0.000001"),
+        max_digits=12,
+        decimal_places=6,
+        help_text="GBP for one unit of the invoice's currency: UK VAT is also shown in sterling.",
     )
 
     def __init__(
@@ -68,8 +95,33 @@ class InvoiceForm(forms.Form):
                 "currency": instance.currency,
                 "description": instance.description,
                 "due_date": instance.due_date,
+                "po_number": instance.po_number,
+                "supply_date": instance.supply_date,
+                "gbp_rate": instance.gbp_rate,
             }
         super().__init__(*args, **kwargs)
+        registered = workspace.vat_registered
+        self.vat_registered = registered
+        self.gross = (
+            instance.prices_include_vat
+            if instance
+            else (registered and workspace.amounts_entered == "gross")
+        )
+        self.fields["vat_rate"].choices = vat.rate_choices(registered)  # type: ignore[attr-defined]
+        if not registered:
+            del self.fields["vat_rate"]
+            del self.fields["gbp_rate"]
+        elif instance is None and not self.is_bound:
+            from .selectors import last_gbp_rate
+
+            self.initial.setdefault("gbp_rate", last_gbp_rate())
+        else:
+            self.fields["amount"].help_text = (
+                "The invoice's amount including VAT, e.g. 1,200.00"
+                if self.gross
+                else "The amount before VAT, e.g. 1,000.00 (VAT is added)"
+            )
+        self.rows = self._rows(instance)
         self.fields["currency"].initial = self.initial.get("currency") or workspace.default_currency
         # Built here, inside the request's workspace scope.
         self.fields["client"].queryset = Client.objects.order_by("name")  # type: ignore[attr-defined]
@@ -88,10 +140,46 @@ class InvoiceForm(forms.Form):
             "the invoice is sent."
         )
 
-    def clean_amount(self) -> int:
+    def _rows(self, instance: Invoice | None) -> list[line_forms.LineRow]:
+        if self.is_bound:
+            rows = [row for row in line_forms.rows_from(self.data) if not row.is_blank]
+            if "add_line" in self.data:
+                if not rows and str(self.data.get("amount", "")).strip():
+                    first = line_forms.blank_row(self.vat_registered)
+                    first.values |= {
+                        "description": str(self.data.get("description", ""))[:500],
+                        "unit_price": str(self.data.get("amount", "")),
+                        "vat_rate": str(self.data.get("vat_rate", "") or first.values["vat_rate"]),
+                    }
+                    rows.append(first)
+                rows.append(line_forms.blank_row(self.vat_registered))
+            return rows
+        if instance is not None and not self._is_quick(instance):
+            return line_forms.rows_of(lines.inputs_of(instance), instance.currency)
+        return []
+
+    @staticmethod
+    def _is_quick(invoice: Invoice) -> bool:
+        """A one-line invoice of the quick form: edited with Amount and Description."""
+        saved = lines.inputs_of(invoice)
+        return (
+            len(saved) == 1
+            and saved[0].quantity == 1
+            and (saved[0].description == invoice.description[:500])
+        )
+
+    @property
+    def has_lines(self) -> bool:
+        return bool(self.rows)
+
+    def clean_amount(self) -> int | None:
+        text = self.cleaned_data.get("amount", "")
+        if self.rows or "add_line" in self.data:
+            return None  # the lines make the total
         currency = self.data.get("currency") or self.fields["currency"].initial
         try:
-            return parse_amount(self.cleaned_data["amount"], str(currency))
+            # A VAT-registered workspace's amount is a net or gross line: the total is checked.
+            return parse_amount(text, str(currency), charge_limits=not self.vat_registered)
         except MoneyError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
@@ -100,7 +188,61 @@ class InvoiceForm(forms.Form):
         client, engagement = cleaned.get("client"), cleaned.get("engagement")
         if client is not None and engagement is not None and engagement.client_id != client.pk:
             self.add_error("engagement", f"This engagement is not for {client.name}.")
+        currency = str(cleaned.get("currency") or self.workspace.default_currency)
+        rate_keys = {key for key, _ in vat.rate_choices(self.vat_registered)}
+        if len(self.rows) > line_forms.MAX_LINES:
+            self.add_error(None, f"An invoice has at most {line_forms.MAX_LINES} lines.")
+            return cleaned
+        for row in self.rows:
+            row.clean(currency, rate_keys)
+        if any(row.errors for row in self.rows):
+            self.add_error(None, "Correct the lines marked below.")
+            return cleaned
+        inputs = [row.cleaned for row in self.rows if row.cleaned is not None]
+        if not inputs and cleaned.get("amount") is not None:
+            inputs = [lines.quick_line(cleaned, self.vat_registered)]
+        cleaned["lines"] = inputs
+        if inputs:
+            self._check_vat(cleaned, inputs, currency)
         return cleaned
+
+    def _check_vat(
+        self, cleaned: dict[str, Any], inputs: list[lines.LineInput], currency: str
+    ) -> None:
+        field = "amount" if not self.rows else None
+        client = cleaned.get("client")
+        reverse = any(item.vat_rate == "reverse_charge" for item in inputs)
+        if (
+            reverse
+            and client is not None
+            and (not client.vat_number or client.country in ("", "GB"))
+        ):
+            self.add_error(
+                "vat_rate" if field else None,
+                "Reverse charge is for a business client outside the UK with a VAT "
+                "number: add the client's Country and VAT number first.",
+            )
+            return
+        try:
+            totals = lines.check_lines(
+                inputs, currency, vat_registered=self.vat_registered, gross=self.gross
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.add_error(field, message)
+            return
+        self.totals = totals
+        uk_vat = self.workspace.vat_number.startswith(("GB", "XI")) and totals.vat > 0
+        if uk_vat and currency != "GBP" and not cleaned.get("gbp_rate"):
+            self.add_error(
+                "gbp_rate",
+                f"UK VAT on a {currency} invoice is also shown in sterling: enter the rate.",
+            )
+
+    def preview(self) -> vat.Totals | None:
+        """The totals of what was typed so far, for the live Net/VAT/Total (htmx)."""
+        self.is_valid()
+        return getattr(self, "totals", None)
 
 
 def _uuid(value: str) -> str:
@@ -219,6 +361,54 @@ class InvoiceFilters:
         empty = "Any engagement" if self.engagements else "Any engagement (choose a client)"
         engagements = [(public_id, label) for _, public_id, label in self.engagements]
         return _options([("", empty), *engagements], self.engagement_id)
+
+
+class CreditNoteForm(forms.Form):
+    """Issue credit note: an amount (all that is left when empty) and a reason."""
+
+    amount = forms.CharField(
+        label="Amount to credit",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text="Including VAT; leave empty to credit all that is left.",
+    )
+    lines = forms.TypedMultipleChoiceField(
+        label="Or credit these lines",
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Instead of an amount: each chosen line in full, with its VAT.",
+    )
+    reason = forms.CharField(
+        label="Reason", max_length=500, validators=[single_line], help_text="Printed on it."
+    )
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args: Any, invoice: Invoice, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invoice = invoice
+        currency = invoice.currency
+        self.fields["lines"].choices = [  # type: ignore[attr-defined]
+            (
+                line.position,
+                f"{line.description[:60]} ({format_money(line.total, currency)})",
+            )
+            for line in lines.lines_of(invoice)
+        ]
+        if not self.is_bound:
+            import uuid
+
+            self.initial["key"] = uuid.uuid4().hex
+
+    def clean_amount(self) -> int | None:
+        text = self.cleaned_data.get("amount", "").strip()
+        if not text:
+            return None
+        try:
+            return parse_amount(text, self.invoice.currency, charge_limits=False)
+        except MoneyError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
 class VoidForm(forms.Form):

@@ -9,7 +9,7 @@ from django.db import models
 
 from secportal.core.money import CURRENCY_CHOICES
 from secportal.core.tenancy import TenantManager, TenantModel, TenantQuerySet
-from secportal.core.validators import multi_line
+from secportal.core.validators import multi_line, single_line
 
 
 class InvoiceStatus(models.TextChoices):
@@ -101,6 +101,14 @@ class Invoice(TenantModel):
     amount = models.PositiveBigIntegerField(validators=[MinValueValidator(1)])
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     description = models.TextField(max_length=2000, validators=[multi_line])
+    # The invoice of record (issue 15): figures derived from the lines; amount is the total.
+    net_amount = models.BigIntegerField(null=True, blank=True)
+    vat_amount = models.BigIntegerField(default=0)
+    prices_include_vat = models.BooleanField(default=False)
+    po_number = models.CharField(max_length=60, blank=True, validators=[single_line])
+    supply_date = models.DateField(null=True, blank=True)
+    # Sterling per one unit of the invoice's currency, for UK VAT on a EUR/USD invoice.
+    gbp_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
     issue_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -109,6 +117,8 @@ class Invoice(TenantModel):
     paid_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     refunded_amount = models.PositiveBigIntegerField(default=0)
+    # The sum of the invoice's credit notes: the balance drops by it.
+    credited_amount = models.PositiveBigIntegerField(default=0)
     # Something a person must look at (a payment that did not match, a second payment).
     attention = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -157,12 +167,96 @@ class Invoice(TenantModel):
         return InvoiceStatus(self.shown_status(today)).label
 
     @property
+    def net(self) -> int:
+        """Net of VAT (an invoice from before line items has no VAT: its amount)."""
+        return self.amount if self.net_amount is None else self.net_amount
+
+    @property
+    def balance_due(self) -> int:
+        """What the client still owes before payments: the total less credit notes."""
+        return max(self.amount - self.credited_amount, 0)
+
+    @property
+    def tax_point(self) -> datetime.date | None:
+        """The time of supply: the supply date, or the issue date."""
+        return self.supply_date or self.issue_date
+
+    @property
     def is_draft(self) -> bool:
         return self.status == InvoiceStatus.DRAFT
 
     @property
     def is_payable(self) -> bool:
         return self.status in PAYABLE
+
+
+class InvoiceLine(TenantModel):
+    """One line of an invoice: quantity x unit price at a VAT rate (DESIGN.md 12).
+
+    ``net`` and ``vat`` are stored as computed by ``vat.line_amounts`` when the line was written;
+    the unit price is net, or gross when the invoice's ``prices_include_vat``.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=500, validators=[multi_line])
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = models.PositiveBigIntegerField()
+    vat_rate = models.CharField(max_length=20)
+    vat_rate_bps = models.PositiveIntegerField(default=0)
+    vat_category = models.CharField(max_length=2)
+    net = models.BigIntegerField()
+    vat = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="invoice_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.description[:40]}"
+
+
+class CreditNote(TenantModel):
+    """A credit against one sent invoice, in its own gapless series (``CN-0001``).
+
+    ``vat_by_rate`` keeps the credit's net and VAT per rate (``[{"rate", "net", "vat"}]``) as
+    worked out when it was issued; a credit note, like a sent invoice, never changes.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
+    number = models.CharField(max_length=40)
+    issue_date = models.DateField()
+    reason = models.CharField(max_length=500, validators=[single_line])
+    amount = models.PositiveBigIntegerField(validators=[MinValueValidator(1)])
+    net_amount = models.BigIntegerField()
+    vat_amount = models.BigIntegerField(default=0)
+    vat_by_rate = models.JSONField(default=list)
+    request_key = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number"], name="credit_note_number"),
+            models.UniqueConstraint(
+                fields=["workspace", "request_key"], name="credit_note_request_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="credit_note_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class ActorType(models.TextChoices):
@@ -194,6 +288,7 @@ class InvoiceEventKind(models.TextChoices):
     DISPUTE_WON = "dispute_won", "Dispute won"
     DISPUTE_LOST = "dispute_lost", "Dispute lost"
     VOIDED = "voided", "Voided"
+    CREDITED = "credited", "Credit note issued"
 
 
 class InvoiceEvent(TenantModel):

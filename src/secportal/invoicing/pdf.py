@@ -17,7 +17,7 @@ from pathlib import Path
 from babel.dates import format_date
 from fpdf import FPDF
 from fpdf.enums import Align, WrapMode, XPos, YPos
-from fpdf.fonts import TTFFont
+from fpdf.fonts import FontFace, TTFFont
 
 from secportal.core.money import format_money
 
@@ -47,6 +47,22 @@ STATUS_COLOURS = {
 
 
 @dataclass(frozen=True)
+class PdfLine:
+    description: str
+    quantity: str  # "4.5"
+    unit_price_minor: int
+    rate_label: str  # "Standard 20%"
+    net_minor: int
+
+
+@dataclass(frozen=True)
+class PdfRate:
+    label: str
+    net_minor: int
+    vat_minor: int
+
+
+@dataclass(frozen=True)
 class InvoicePdf:
     workspace_name: str
     workspace_email: str  # billing reply-to, may be ""
@@ -64,6 +80,21 @@ class InvoicePdf:
     paid_on: date | None = None  # shown for paid invoices
     refunded_minor: int = 0  # shown if > 0
     pay_url: str = ""  # shown as a "Pay online" link when the invoice can be paid
+    # The invoice of record (issue 15); all optional, so an invoice from before prints as it did.
+    title: str = "INVOICE"  # "VAT INVOICE", "CREDIT NOTE"
+    supplier_lines: tuple[str, ...] = ()  # legal name, address, company number, VAT number
+    client_lines: tuple[str, ...] = ()  # country, VAT number
+    extra_facts: tuple[tuple[str, str], ...] = ()  # ("PO number", "PO-42"), ("Tax point", ...)
+    lines: tuple[PdfLine, ...] = ()
+    rates: tuple[PdfRate, ...] = ()  # VAT per rate (rates with VAT only)
+    net_minor: int | None = None
+    vat_minor: int = 0
+    vat_gbp: str = ""  # "VAT in sterling: £200.00 (1 EUR = 0.850000 GBP)"
+    notes: tuple[str, ...] = ()  # reverse-charge wording, terms
+    bank_details: str = ""
+    credited_minor: int = 0
+    footer_notes: tuple[str, ...] = ()  # the workspace's payment terms and notes
+    logo_png: bytes | None = None  # a clean PNG (the Settings form re-encodes uploads)
 
 
 def long_date(day: date) -> str:
@@ -139,6 +170,14 @@ class _InvoiceDocument(FPDF):
 
     # --- page furniture ---------------------------------------------------------------------------
 
+    def header(self) -> None:
+        if self.invoice.status == "Draft":
+            with self.local_context(text_color=(225, 228, 232)):
+                self.set_font(FONT, "B", 90)
+                with self.rotation(35, self.w / 2, self.h / 2):
+                    self.text(self.w / 2 - 60, self.h / 2 + 12, "DRAFT")
+            self.set_xy(self.l_margin, self.t_margin)
+
     def footer(self) -> None:
         self.set_y(-MARGIN)
         self.font(8, colour=MUTED)
@@ -155,7 +194,12 @@ class _InvoiceDocument(FPDF):
         self.add_page()
         self.header_block()
         self.parties_block()
-        self.items_block()
+        if self.invoice.lines:
+            self.lines_block()
+            self.totals_block()
+        else:
+            self.items_block()
+        self.notes_block()
         self.payment_block()
         return bytes(self.output())
 
@@ -166,10 +210,25 @@ class _InvoiceDocument(FPDF):
         right_width = self.content_width - left_width
         right_x = self.l_margin + left_width
 
+        if invoice.logo_png:
+            import io
+
+            self.image(
+                io.BytesIO(invoice.logo_png),
+                x=self.l_margin,
+                y=top,
+                h=14,
+                keep_aspect_ratio=True,
+                w=left_width * 0.6,
+            )
+            self.set_y(top + 16)
         self.font(16, bold=True)
         self.multi_cell(
             left_width, 8, self.clean(invoice.workspace_name), align=Align.L, new_x=XPos.LMARGIN
         )
+        for text in invoice.supplier_lines:
+            self.font(9)
+            self.multi_cell(left_width, LINE, self.clean(text), new_x=XPos.LMARGIN)
         if invoice.workspace_email:
             self.font(9, colour=MUTED)
             self.multi_cell(
@@ -179,7 +238,7 @@ class _InvoiceDocument(FPDF):
 
         self.set_xy(right_x, top)
         self.font(20, bold=True)
-        self.cell(right_width, 9, "INVOICE", align=Align.R, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.cell(right_width, 9, invoice.title, align=Align.R, new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.font(11, bold=True)
         self.cell(
             right_width,
@@ -216,6 +275,7 @@ class _InvoiceDocument(FPDF):
             facts.append(("Paid on", long_date(invoice.paid_on)))
         if invoice.engagement:
             facts.append(("Engagement", invoice.engagement))
+        facts.extend(invoice.extra_facts)
         label_width = 30.0
         self.set_xy(self.l_margin + half, top)
         self.font(8, bold=True, colour=MUTED)
@@ -251,6 +311,9 @@ class _InvoiceDocument(FPDF):
                 align=Align.L,
                 new_x=XPos.LMARGIN,
             )
+        for text in invoice.client_lines:
+            self.font(9)
+            self.multi_cell(half - 4, LINE, self.clean(text), align=Align.L, new_x=XPos.LMARGIN)
         if invoice.client_email:
             self.font(9, colour=MUTED)
             self.multi_cell(
@@ -308,9 +371,87 @@ class _InvoiceDocument(FPDF):
             self.cell(description_width, 8, label, align=Align.R)
             self.cell(AMOUNT_WIDTH, 8, amount, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
+    def lines_block(self) -> None:
+        """The lines as a table; a long invoice breaks pages with the headings repeated."""
+        self.font(9)
+        with self.table(
+            col_widths=(80, 16, 28, 30, 28),
+            text_align=("LEFT", "RIGHT", "RIGHT", "LEFT", "RIGHT"),
+            line_height=LINE,
+            repeat_headings=1,
+            headings_style=FontFace(emphasis="BOLD", color=MUTED, fill_color=HEADER_FILL),
+            borders_layout="HORIZONTAL_LINES",
+            padding=1,
+        ) as table:
+            table.row(("Description", "Quantity", "Unit price", "VAT rate", "Net"))
+            for line in self.invoice.lines:
+                table.row(
+                    (
+                        self.clean(line.description).strip() or "—",
+                        line.quantity,
+                        self.money(line.unit_price_minor),
+                        line.rate_label,
+                        self.money(line.net_minor),
+                    )
+                )
+        self.ln(2)
+
+    def totals_block(self) -> None:
+        invoice = self.invoice
+        label_width = self.content_width - AMOUNT_WIDTH
+        net = invoice.amount_minor - invoice.vat_minor
+        rows = [("Net", self.money(net if invoice.net_minor is None else invoice.net_minor), False)]
+        for rate in invoice.rates:
+            rows.append(
+                (
+                    f"VAT {rate.label} on {self.money(rate.net_minor)}",
+                    self.money(rate.vat_minor),
+                    False,
+                )
+            )
+        rows.append(("VAT", self.money(invoice.vat_minor), False))
+        rows.append(("Total", self.money(invoice.amount_minor), True))
+        if invoice.credited_minor > 0:
+            rows.append(("Credited", self.money(invoice.credited_minor), False))
+        if invoice.refunded_minor > 0:
+            rows.append(("Refunded", self.money(invoice.refunded_minor), False))
+        for label, amount, bold in rows:
+            self.font(11 if bold else 10, bold=bold)
+            self.cell(label_width, 7, label, align=Align.R)
+            self.cell(AMOUNT_WIDTH, 7, amount, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if invoice.vat_gbp:
+            self.font(9, colour=MUTED)
+            self.cell(
+                0,
+                6,
+                self.clean(invoice.vat_gbp),
+                align=Align.R,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
+
+    def notes_block(self) -> None:
+        invoice = self.invoice
+        footer = [note.strip() for note in invoice.footer_notes if note.strip()]
+        if not (invoice.notes or footer):
+            return
+        self.ln(4)
+        for note in invoice.notes:
+            self.font(9, bold=True)
+            self.multi_cell(0, LINE, self.clean(note), new_x=XPos.LMARGIN)
+        for note in footer:
+            self.font(9, colour=MUTED)
+            self.multi_cell(0, LINE, self.clean(note), new_x=XPos.LMARGIN)
+
     def payment_block(self) -> None:
         invoice = self.invoice
         self.ln(6)
+        if invoice.bank_details.strip():
+            self.font(9, bold=True)
+            self.multi_cell(0, LINE, "Pay by bank transfer:", new_x=XPos.LMARGIN)
+            self.font(9)
+            self.multi_cell(0, LINE, self.clean(invoice.bank_details.strip()), new_x=XPos.LMARGIN)
+            self.ln(2)
         if invoice.paid_on:
             self.font(10, bold=True, colour=STATUS_COLOURS["Paid"])
             self.multi_cell(
@@ -330,3 +471,19 @@ class _InvoiceDocument(FPDF):
                 wrapmode=WrapMode.CHAR,
                 new_x=XPos.LMARGIN,
             )
+            if invoice.lines and len(invoice.pay_url) <= 500:
+                self.qr_code(invoice.pay_url)
+
+    def qr_code(self, url: str, size: float = 28.0) -> None:
+        """The pay link as a QR code (the ``qrcode`` package), under the link."""
+        import qrcode
+
+        code = qrcode.QRCode(border=1, box_size=4)
+        code.add_data(url)
+        code.make(fit=True)
+        image = code.make_image().get_image()
+        if self.get_y() + size > self.page_break_trigger:
+            self.add_page()
+        self.ln(2)
+        self.image(image, x=self.l_margin, y=self.get_y(), w=size, h=size, alt_text="Pay online")
+        self.set_y(self.get_y() + size)

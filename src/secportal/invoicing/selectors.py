@@ -6,6 +6,7 @@ import csv
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -208,3 +209,13 @@ def csv_rows(invoices: QuerySet[Invoice], today: datetime.date) -> Iterator[str]
 def _safe_cell(text: str) -> str:
     """Keep spreadsheets from running a description as a formula (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def last_gbp_rate() -> Decimal | None:
+    """The sterling rate entered on the workspace's latest invoice that has one (the default)."""
+    return (
+        Invoice.objects.exclude(gbp_rate=None)
+        .order_by("-pk")
+        .values_list("gbp_rate", flat=True)
+        .first()
+    )

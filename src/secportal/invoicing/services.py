@@ -20,7 +20,7 @@ from secportal.notifications.models import EmailStatus
 from secportal.notifications.services import resend
 from secportal.workspaces.models import Workspace
 
-from . import emails, overdue, signals
+from . import credits, emails, lines, overdue, signals
 from .history import record_event
 from .models import ActorType, Invoice, InvoiceEventKind, InvoiceStatus
 
@@ -44,7 +44,26 @@ __all__ = [
     "void_invoice",
 ]
 
-EDITABLE_FIELDS = ("client", "engagement", "amount", "currency", "description", "due_date")
+EDITABLE_FIELDS = (
+    "client",
+    "engagement",
+    "currency",
+    "description",
+    "due_date",
+    "po_number",
+    "supply_date",
+    "gbp_rate",
+)
+
+
+def _line_inputs(workspace: Workspace, values: dict[str, Any]) -> list[lines.LineInput]:
+    """The lines given, or the seed's quick form (Amount, Description) as one line."""
+    given = values.get("lines")
+    if given:
+        return list(given)
+    if values.get("amount") is None:
+        raise ValidationError({"amount": "Enter an amount, or add a line."})
+    return [lines.quick_line(values, workspace.vat_registered)]
 
 
 class InvoiceError(Exception):
@@ -78,11 +97,22 @@ def _check_client_and_engagement(workspace_id: int, values: dict[str, Any]) -> N
 @transaction.atomic
 def create_invoice(workspace: Workspace, user: Any, values: dict[str, Any]) -> Invoice:
     _check_client_and_engagement(workspace.pk, values)
+    inputs = _line_inputs(workspace, values)
+    gross = workspace.vat_registered and workspace.amounts_entered == "gross"
+    totals = lines.check_lines(
+        inputs, values["currency"], vat_registered=workspace.vat_registered, gross=gross
+    )
+    fields = {field: values.get(field) for field in EDITABLE_FIELDS}
+    fields["po_number"] = fields["po_number"] or ""
     invoice = Invoice.objects.create(
         workspace=workspace,
         created_by=user,
-        **{field: values.get(field) for field in EDITABLE_FIELDS},
+        amount=totals.total,
+        prices_include_vat=gross,
+        **fields,
     )
+    lines.write(invoice, inputs)
+    invoice.save(update_fields=["net_amount", "vat_amount", "amount"])
     record_event(
         invoice,
         InvoiceEventKind.CREATED,
@@ -99,7 +129,26 @@ def update_draft(invoice_id: int, user: Any, values: dict[str, Any]) -> Invoice:
     if not invoice.is_draft:
         raise InvoiceError("Only drafts can be edited. Void this invoice and issue a new one.")
     _check_client_and_engagement(invoice.workspace_id, values)
-    changes = apply_changes(invoice, EDITABLE_FIELDS, values)
+    values = {**values, "po_number": values.get("po_number") or invoice.po_number}
+    before = lines.inputs_of(invoice)
+    if "lines" in values or "amount" in values:
+        quick = {"description": invoice.description, "vat_rate": before[0].vat_rate} | values
+        inputs = _line_inputs(invoice.workspace, quick)
+    else:
+        inputs = before
+    lines.check_lines(
+        inputs,
+        values.get("currency") or invoice.currency,
+        vat_registered=invoice.workspace.vat_registered,
+        gross=invoice.prices_include_vat,
+    )
+    changes = apply_changes(invoice, [f for f in EDITABLE_FIELDS if f in values], values)
+    if inputs != before:
+        amount = invoice.amount
+        lines.write(invoice, inputs)
+        changes["lines"] = {"from": len(before), "to": len(inputs)}
+        if invoice.amount != amount:
+            changes["amount"] = {"from": amount, "to": invoice.amount}
     if changes:
         invoice.save()
         record_event(invoice, InvoiceEventKind.EDITED, user=user, changes=changes)
@@ -130,6 +179,22 @@ def _send_problems(invoice: Invoice) -> list[signals.SendProblem]:
     ]
     if not invoice.client.billing_email:
         problems.append(signals.SendProblem(f"Add a billing email to {invoice.client.name} first."))
+    if invoice.client.po_required and not invoice.po_number:
+        problems.append(
+            signals.SendProblem(
+                f"Add a PO number: {invoice.client.name} requires one on every invoice."
+            )
+        )
+    if invoice.workspace.vat_registered and not (
+        invoice.workspace.legal_name and invoice.workspace.registered_address
+    ):
+        problems.append(
+            signals.SendProblem(
+                "A VAT invoice names your company and its address: add the Legal name and "
+                "Registered address in Settings → Company details.",
+                fixed_in_settings=True,
+            )
+        )
     if invoice.due_date and invoice.due_date < invoice.workspace.today():
         problems.append(
             signals.SendProblem(
@@ -142,6 +207,23 @@ def _send_problems(invoice: Invoice) -> list[signals.SendProblem]:
 def send_problems(invoice: Invoice) -> list[str]:
     """What stops this draft from being sent, in words (empty when it can be sent)."""
     return [problem.message for problem in _send_problems(invoice)]
+
+
+def _next_number(workspace: Workspace, today: datetime.date) -> str:
+    """The next number of the workspace's series (its row locked): ``INV-0007``, or with the
+    yearly reset ``INV-2026-0001`` (the counter restarts on the first invoice of a year)."""
+    prefix = workspace.number_prefix
+    if workspace.number_yearly_reset:
+        if workspace.number_year != today.year:
+            workspace.number_year, workspace.next_invoice_number = today.year, 1
+        prefix = f"{prefix}{today.year}-"
+    while True:
+        number = f"{prefix}{workspace.next_invoice_number:04d}"
+        workspace.next_invoice_number += 1
+        # A number issued before the series' format changed (reset switched on and off) is
+        # never issued twice.
+        if not Invoice.unscoped.filter(workspace_id=workspace.pk, number=number).exists():
+            return number
 
 
 @transaction.atomic
@@ -157,10 +239,9 @@ def send_invoice(invoice_id: int, user: Any) -> SendResult:
             settings_link=any(p.fixed_in_settings for p in problems),
         )
     workspace = Workspace.objects.select_for_update().get(pk=invoice.workspace_id)
-    invoice.number = f"{workspace.number_prefix}{workspace.next_invoice_number:04d}"
-    workspace.next_invoice_number += 1
-    workspace.save(update_fields=["next_invoice_number"])
     today = workspace.today()
+    invoice.number = _next_number(workspace, today)
+    workspace.save(update_fields=["next_invoice_number", "number_year"])
     invoice.issue_date = today
     invoice.due_date = invoice.due_date or today + datetime.timedelta(
         days=workspace.payment_terms_days
@@ -190,6 +271,16 @@ def void_invoice(invoice_id: int, user: Any, reason: str = "") -> Invoice:
         return invoice
     if not invoice.is_payable:
         raise InvoiceError(f"A {invoice.get_status_display().lower()} invoice cannot be voided.")
+    if invoice.workspace.vat_registered and invoice.credited_amount < invoice.amount:
+        # A VAT invoice is never withdrawn: a full credit note cancels it (its number stays).
+        credits.issue_credit_note(
+            invoice.pk,
+            user,
+            reason=reason or "Invoice voided",
+            request_key=f"void:{invoice.pk}",
+            voiding=True,
+        )
+        invoice.refresh_from_db(fields=["credited_amount"])
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at = timezone.now()
     invoice.save(update_fields=["status", "voided_at", "updated_at"])

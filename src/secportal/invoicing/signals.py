@@ -29,3 +29,8 @@ class SendProblem:
 
     message: str
     fixed_in_settings: bool = False
+
+
+#: Sent once a credit note has committed, with ``credit_note_id``: payments may offer to refund
+#: the credited amount of a card-paid invoice; analytics counts credits.
+credit_note_issued = Signal()

@@ -9,6 +9,8 @@ urlpatterns = [
     path("export.csv", views.invoice_export, name="export"),
     path("new/", views.invoice_create, name="create"),
     path("new/engagements/", views.engagement_options, name="engagement_options"),
+    path("new/line/", views.line_row, name="line_row"),
+    path("new/totals/", views.totals_preview, name="totals_preview"),
     path("<uuid:invoice_id>/", views.invoice_detail, name="detail"),
     path("<uuid:invoice_id>/edit/", views.invoice_edit, name="edit"),
     path("<uuid:invoice_id>/delete/", views.invoice_delete, name="delete"),
@@ -16,4 +18,8 @@ urlpatterns = [
     path("<uuid:invoice_id>/void/", views.invoice_void, name="void"),
     path("<uuid:invoice_id>/resend/", views.invoice_resend, name="resend"),
     path("<uuid:invoice_id>/pdf/", views.invoice_pdf, name="pdf"),
+    path("<uuid:invoice_id>/ubl/", views.invoice_ubl, name="ubl"),
+    path("<uuid:invoice_id>/facturx/", views.invoice_facturx, name="facturx"),
+    path("<uuid:invoice_id>/credit/", views.invoice_credit, name="credit"),
+    path("credit-notes/<uuid:credit_note_id>/pdf/", views.credit_note_pdf, name="credit_note_pdf"),
 ]

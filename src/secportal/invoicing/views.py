@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,10 +15,10 @@ from secportal.engagements.selectors import get_engagement
 from secportal.workspaces.access import WorkspaceRequest, workspace_view
 from secportal.workspaces.models import Role
 
-from . import drafts, selectors, services
-from .documents import invoice_pdf_bytes, pdf_filename
-from .forms import InvoiceFilters, InvoiceForm, VoidForm
-from .models import Invoice
+from . import credits, drafts, line_forms, lines, selectors, services
+from .documents import credit_note_pdf_bytes, invoice_pdf_bytes, pdf_filename
+from .forms import CreditNoteForm, InvoiceFilters, InvoiceForm, VoidForm
+from .models import CreditNote, Invoice
 
 
 def _int(value: str | None) -> int | None:
@@ -80,7 +80,12 @@ def _form_page(
     return render(
         request,
         "invoicing/form.html",
-        {"form": form, "invoice": invoice, "engagement": engagement},
+        {
+            "form": form,
+            "invoice": invoice,
+            "engagement": engagement,
+            "rate_choices": _rate_choices(request),
+        },
         status=status,
     )
 
@@ -119,6 +124,8 @@ def invoice_create(request: WorkspaceRequest) -> HttpResponse:
         except ValueError:
             initial = {}
     form = InvoiceForm(request.POST or None, workspace=request.workspace, initial=initial)
+    if "add_line" in request.POST:
+        return _form_page(request, form, None, engagement)
     if request.method == "POST" and form.is_valid():
         invoice = _save(request, form, None)
         if invoice is not None:
@@ -136,10 +143,53 @@ def engagement_options(request: WorkspaceRequest) -> HttpResponse:
 
 
 @workspace_view(invoicing=True)
+def line_row(request: WorkspaceRequest) -> HttpResponse:
+    """htmx "Add line": one blank line row to append to the form's lines."""
+    return render(
+        request,
+        "invoicing/_line.html",
+        {
+            "row": line_forms.blank_row(request.workspace.vat_registered),
+            "rate_choices": _rate_choices(request),
+        },
+    )
+
+
+@workspace_view(invoicing=True)
+@require_POST
+def totals_preview(request: WorkspaceRequest) -> HttpResponse:
+    """htmx: Net, VAT and Total of the form as typed so far (nothing is saved)."""
+    form = InvoiceForm(request.POST, workspace=request.workspace)
+    return render(
+        request,
+        "invoicing/_totals.html",
+        {
+            "totals": form.preview(),
+            "currency": form.cleaned_data.get("currency") or request.workspace.default_currency,
+        },
+    )
+
+
+def _rate_choices(request: WorkspaceRequest) -> list[tuple[str, str]]:
+    from .vat import rate_choices
+
+    return rate_choices(request.workspace.vat_registered)
+
+
+@workspace_view(invoicing=True)
 def invoice_detail(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
-    invoice = selectors.get_invoice(invoice_id)
+    return _detail_page(request, selectors.get_invoice(invoice_id))
+
+
+def _detail_page(
+    request: WorkspaceRequest,
+    invoice: Invoice,
+    credit_form: CreditNoteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     today = request.workspace.today()
     deliveries = list(selectors.email_deliveries(invoice))
+    invoice_lines = lines.lines_of(invoice)
     return render(
         request,
         "invoicing/detail.html",
@@ -154,8 +204,87 @@ def invoice_detail(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
             "resendable": any(m.status != "queued" for m in deliveries),
             "send_problems": services.send_problems(invoice) if invoice.is_draft else [],
             "void_form": VoidForm(),
+            "lines": invoice_lines,
+            "totals": lines.totals_of(invoice_lines),
+            "credit_notes": list(invoice.credit_notes.order_by("pk")),
+            "credit_form": credit_form or CreditNoteForm(invoice=invoice),
+            "creditable": invoice.status in credits.CREDITABLE
+            and invoice.credited_amount < invoice.amount,
         },
+        status=status,
     )
+
+
+@workspace_view(invoicing=True)
+def invoice_ubl(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    """Download UBL: the sent invoice as UBL 2.1 (Peppol BIS Billing 3.0)."""
+    from .einvoices import EInvoiceError, ubl_xml
+
+    invoice = selectors.get_invoice(invoice_id)
+    try:
+        body = ubl_xml(invoice)
+    except EInvoiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    response = HttpResponse(body, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}.xml"'
+    return response
+
+
+@workspace_view(invoicing=True)
+def invoice_facturx(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    """Download Factur-X: the invoice's PDF with its EN 16931 CII XML embedded (PDF/A-3)."""
+    from .einvoices import EInvoiceError, facturx_pdf
+
+    invoice = selectors.get_invoice(invoice_id)
+    try:
+        body = facturx_pdf(invoice, invoice_pdf_bytes(invoice, request.workspace.today()))
+    except EInvoiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}-facturx.pdf"'
+    return response
+
+
+@workspace_view(Role.ADMIN, invoicing=True)
+@require_POST
+def invoice_credit(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
+    """Issue credit note: refused beside its field, or issued once (its key)."""
+    invoice = selectors.get_invoice(invoice_id)
+    form = CreditNoteForm(request.POST, invoice=invoice)
+    if form.is_valid():
+        try:
+            note = credits.issue_credit_note(
+                invoice.pk,
+                request.user,
+                reason=form.cleaned_data["reason"],
+                amount=form.cleaned_data["amount"],
+                request_key=form.cleaned_data["key"],
+                positions=form.cleaned_data["lines"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, f"Credit note {note.number} issued.")
+            return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    return _detail_page(request, invoice, credit_form=form, status=400)
+
+
+@workspace_view(invoicing=True)
+def credit_note_pdf(request: WorkspaceRequest, credit_note_id: UUID) -> HttpResponse:
+    note = (
+        CreditNote.objects.select_related("invoice__workspace", "invoice__client")
+        .filter(public_id=credit_note_id)
+        .first()
+    )
+    if note is None:
+        raise Http404
+    response = HttpResponse(credit_note_pdf_bytes(note), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="credit-note-{note.number}.pdf"'
+    return response
 
 
 @workspace_view(invoicing=True)
@@ -166,6 +295,8 @@ def invoice_edit(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
         messages.error(request, "Only drafts can be edited. Void this invoice and issue a new one.")
         return redirect("invoicing:detail", invoice_id=invoice.public_id)
     form = InvoiceForm(request.POST or None, workspace=request.workspace, instance=invoice)
+    if "add_line" in request.POST:
+        return _form_page(request, form, invoice)
     if request.method == "POST" and form.is_valid():
         saved = _save(request, form, invoice)
         if saved is not None:

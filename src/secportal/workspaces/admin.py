@@ -24,6 +24,8 @@ class WorkspaceAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "mode", "plan", "default_currency")
     search_fields = ("name", "slug")
     inlines = [MembershipInline]
+    # Set in Settings (company details) or by the services (counters), not here.
+    readonly_fields = ("amounts_entered", "next_credit_note_number", "number_year")
 
     def save_model(self, request: Any, obj: Workspace, form: Any, change: bool) -> None:
         with transaction.atomic():

@@ -1,9 +1,12 @@
+from typing import Any
+
 from django import forms
 
 from secportal.core.fees import PLAN_FEE_BPS, fee_percent
+from secportal.core.vatnumbers import normalise_vat_number
 
 from .models import Plan, Role, Workspace
-from .services import SETTINGS_FIELDS
+from .services import COMPANY_FIELDS, SETTINGS_FIELDS
 
 
 def plan_choices() -> list[tuple[str, str]]:
@@ -26,11 +29,99 @@ class WorkspaceSettingsForm(forms.ModelForm):
             "payment_terms_days": "Payment terms (days)",
             "number_prefix": "Invoice number prefix",
             "billing_reply_to": "Billing reply-to email",
+            "number_yearly_reset": "Restart invoice numbers each year (INV-2026-0001)",
         }
         help_texts = {
             "mode": "Internal mode hides invoicing and payments; nothing is deleted.",
             "payment_terms_days": "Invoices are due this many days after they are sent.",
         }
+
+
+class CompanyDetailsForm(forms.ModelForm):
+    """Settings → Company details: what invoices and credit notes print about the consultancy."""
+
+    class Meta:
+        model = Workspace
+        fields = list(COMPANY_FIELDS)
+        labels = {
+            "legal_name": "Legal name",
+            "registered_address": "Registered address",
+            "company_number": "Company number",
+            "registered_in": "Place of registration",
+            "vat_number": "VAT number",
+            "bank_details": "Bank details",
+            "payment_terms_text": "Payment terms",
+            "invoice_notes": "Notes on every invoice",
+            "amounts_entered": "Amounts are entered",
+        }
+        help_texts = {
+            "legal_name": "As registered, e.g. Redline Security Ltd.",
+            "registered_in": "e.g. England and Wales",
+            "vat_number": "Optional; with its country code, e.g. GB 980 7806 84. "
+            "With a VAT number, invoices are VAT invoices.",
+            "bank_details": "For payment by transfer; printed on the PDF and shown in the "
+            "signed-in portal, never in emails.",
+            "amounts_entered": "Whether the amounts you type on invoices include VAT.",
+            "payment_terms_text": "Printed on invoices, e.g. late payment interest terms.",
+            "invoice_notes": "Printed at the end of every invoice and credit note.",
+        }
+        widgets = {
+            "payment_terms_text": forms.Textarea(attrs={"rows": 2}),
+            "invoice_notes": forms.Textarea(attrs={"rows": 2}),
+            "registered_address": forms.Textarea(attrs={"rows": 3}),
+            "bank_details": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    logo = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text="PNG or JPEG, at most 512 KB; printed at the top of your invoices.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
+    def clean_vat_number(self) -> str:
+        return normalise_vat_number(self.cleaned_data.get("vat_number", ""))
+
+    def clean_logo(self) -> bytes | None:
+        upload = self.cleaned_data.get("logo")
+        return clean_logo(upload) if upload else None
+
+
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_MAX_PIXELS = 2000
+
+
+def clean_logo(upload: Any) -> bytes:
+    """A PNG or JPEG within the limits, re-encoded as a plain PNG (metadata and anything else
+    in the file dropped). SVG and every other format are refused."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > LOGO_MAX_BYTES:
+        raise forms.ValidationError("The logo is too big: at most 512 KB.")
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            probe.verify()
+        if kind not in ("PNG", "JPEG"):
+            raise forms.ValidationError("Upload the logo as a PNG or JPEG image (not SVG).")
+        with Image.open(io.BytesIO(data)) as image:
+            if max(image.size) > LOGO_MAX_PIXELS:
+                raise forms.ValidationError(
+                    f"The logo is too large: at most {LOGO_MAX_PIXELS} pixels a side."
+                )
+            image.load()
+            clean = image.convert("RGBA")
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise forms.ValidationError(
+            "This file is not an image we can use: upload a PNG or JPEG (not SVG)."
+        ) from exc
+    out = io.BytesIO()
+    clean.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 class MemberAddForm(forms.Form):

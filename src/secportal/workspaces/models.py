@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from secportal.core.fees import PLAN_FEE_BPS
 from secportal.core.money import CURRENCY_CHOICES
-from secportal.core.validators import single_line
+from secportal.core.validators import multi_line, single_line
+from secportal.core.vatnumbers import validate_vat_number
 
 TIMEZONE_CHOICES = [
     (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
@@ -32,6 +33,11 @@ class Role(models.TextChoices):
     OWNER = "owner", "Owner"
     ADMIN = "admin", "Admin"
     MEMBER = "member", "Member"
+
+
+class AmountsEntered(models.TextChoices):
+    NET = "net", "Net (VAT is added)"
+    GROSS = "gross", "Gross (VAT is included)"
 
 
 ROLE_RANK = {Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
@@ -60,6 +66,26 @@ class Workspace(models.Model):
         ],
     )
     next_invoice_number = models.PositiveIntegerField(default=1)
+    # Yearly numbering (INV-2026-0001): the counter restarts each year, the series stays gapless.
+    number_yearly_reset = models.BooleanField("restart invoice numbers each year", default=False)
+    number_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    next_credit_note_number = models.PositiveIntegerField(default=1)
+    # Company details: printed on invoices and credit notes (DESIGN.md 12).
+    legal_name = models.CharField(max_length=200, blank=True, validators=[single_line])
+    registered_address = models.TextField(max_length=1000, blank=True, validators=[multi_line])
+    company_number = models.CharField(max_length=40, blank=True, validators=[single_line])
+    registered_in = models.CharField(
+        "place of registration", max_length=100, blank=True, validators=[single_line]
+    )
+    vat_number = models.CharField(max_length=20, blank=True, validators=[validate_vat_number])
+    bank_details = models.TextField(max_length=1000, blank=True, validators=[multi_line])
+    payment_terms_text = models.TextField(max_length=1000, blank=True, validators=[multi_line])
+    invoice_notes = models.TextField(max_length=1000, blank=True, validators=[multi_line])
+    # The logo, re-encoded as PNG by the form (no metadata, no SVG): printed on invoices.
+    logo_png = models.BinaryField(null=True, blank=True, editable=False)
+    amounts_entered = models.CharField(
+        max_length=5, choices=AmountsEntered.choices, default=AmountsEntered.NET
+    )
     billing_reply_to = models.EmailField("billing reply-to email", blank=True)
     overdue_reminders = models.BooleanField("send an overdue reminder to the client", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -74,6 +100,16 @@ class Workspace(models.Model):
     def invoicing_enabled(self) -> bool:
         """Invoicing and payments exist only in Consulting mode (the seed)."""
         return self.mode == Mode.CONSULTING
+
+    @property
+    def vat_registered(self) -> bool:
+        """A workspace with a VAT number issues VAT invoices (and credit notes on void)."""
+        return bool(self.vat_number)
+
+    @property
+    def company_name(self) -> str:
+        """The name invoices are issued in: the legal name, or the workspace's name."""
+        return self.legal_name or self.name
 
     @property
     def fee_bps(self) -> int:

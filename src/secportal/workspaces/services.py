@@ -53,6 +53,19 @@ SETTINGS_FIELDS = (
     "number_prefix",
     "billing_reply_to",
     "overdue_reminders",
+    "number_yearly_reset",
+)
+
+COMPANY_FIELDS = (
+    "legal_name",
+    "registered_address",
+    "company_number",
+    "registered_in",
+    "vat_number",
+    "bank_details",
+    "payment_terms_text",
+    "invoice_notes",
+    "amounts_entered",
 )
 
 
@@ -72,6 +85,25 @@ def _end_sessions(user_id: int) -> None:
     """A privilege change signs the person out everywhere: they sign in again with the new role
     (and, when it needs one, the second factor)."""
     User.objects.filter(pk=user_id).update(session_generation=F("session_generation") + 1)
+
+
+@transaction.atomic
+def update_company_details(workspace_id: int, actor: Any, values: dict[str, Any]) -> Workspace:
+    """The company details printed on invoices; only changes are written and recorded."""
+    workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
+    changes = apply_changes(workspace, COMPANY_FIELDS, values)
+    logo = values.get("logo")
+    if values.get("remove_logo") and workspace.logo_png:
+        workspace.logo_png = None
+        changes["logo"] = {"from": "set", "to": None}
+    elif logo and bytes(workspace.logo_png or b"") != logo:
+        changes["logo"] = {"from": "set" if workspace.logo_png else None, "to": "new"}
+        workspace.logo_png = logo
+    if changes:
+        workspace.full_clean()
+        workspace.save(update_fields=[("logo_png" if f == "logo" else f) for f in changes])
+        record(workspace, actor, "workspace.company_changed", workspace.name, changes=changes)
+    return workspace
 
 
 def _lock_members(workspace_id: int) -> list[Membership]:

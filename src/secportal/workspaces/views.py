@@ -11,7 +11,7 @@ from secportal.core.fees import PLAN_FEE_BPS, fee_percent
 
 from . import selectors, services
 from .access import SESSION_KEY, WorkspaceRequest, workspace_view
-from .forms import MemberAddForm, RoleForm, WorkspaceSettingsForm
+from .forms import CompanyDetailsForm, MemberAddForm, RoleForm, WorkspaceSettingsForm
 from .models import Membership, Plan, Role
 
 
@@ -20,6 +20,7 @@ def _settings_page(
     form: WorkspaceSettingsForm | None = None,
     member_form: MemberAddForm | None = None,
     status: int = 200,
+    company_form: CompanyDetailsForm | None = None,
 ) -> HttpResponse:
     workspace = request.workspace
     return render(
@@ -28,6 +29,7 @@ def _settings_page(
         {
             "form": form or WorkspaceSettingsForm(instance=workspace),
             "member_form": member_form or MemberAddForm(),
+            "company_form": company_form or CompanyDetailsForm(instance=workspace),
             "members": selectors.members_of(workspace.pk),
             "roles": Role.choices,
             "fee_table": [(plan.label, fee_percent(PLAN_FEE_BPS[plan.value])) for plan in Plan],
@@ -52,6 +54,19 @@ def settings_update(request: WorkspaceRequest) -> HttpResponse:
     services.update_workspace_settings(workspace.pk, request.user, form.cleaned_data)
     messages.success(request, "Settings saved.")
     return redirect("workspaces:settings")
+
+
+@workspace_view(Role.ADMIN)
+@require_POST
+def company_update(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    form = CompanyDetailsForm(request.POST, request.FILES, instance=workspace)
+    if not form.is_valid():
+        workspace.refresh_from_db()
+        return _settings_page(request, company_form=form, status=400)
+    services.update_company_details(workspace.pk, request.user, form.cleaned_data)
+    messages.success(request, "Company details saved.")
+    return redirect(reverse("workspaces:settings") + "#company")
 
 
 @workspace_view(Role.OWNER)
