@@ -18,6 +18,7 @@ from secportal.core.money import (
     parse_amount,
 )
 from secportal.core.validators import multi_line, single_line
+from secportal.core.widgets import DateInput
 from secportal.engagements.models import Engagement
 from secportal.workspaces.models import Workspace
 
@@ -52,7 +53,7 @@ class InvoiceForm(forms.Form):
         help_text="What the invoice is for.",
     )
     due_date = forms.DateField(
-        label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Due date", required=False, widget=DateInput()
     )
 
     def __init__(
