@@ -5,9 +5,25 @@ from __future__ import annotations
 
 import datetime
 
-from playwright.sync_api import Page, expect
+from collections.abc import Callable
 
-from .conftest import ENGAGEMENT, create_invoice
+from playwright.sync_api import BrowserContext, Page, expect
+
+from .conftest import ENGAGEMENT, create_invoice, ensure_stripe_connected
+
+MEMBER_EMAIL = "member@demo.secportal.test"
+STAFF_PASSWORD = "demo-staff"
+
+
+def sign_in_member(new_context: Callable[..., BrowserContext]) -> Page:
+    """The member: no second factor."""
+    page = new_context().new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(MEMBER_EMAIL)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    return page
 
 
 def _open_engagement(page: Page) -> None:
@@ -44,3 +60,43 @@ def test_1_editing_keeps_every_date(owner: Page) -> None:
     owner.get_by_role("button", name="Save engagement").click()
     expect(owner.locator(".facts")).to_contain_text("5 Oct 2026")
     expect(owner.locator(".facts")).to_contain_text("16 Oct 2026")
+
+
+def test_3_send_with_a_past_due_date_looks_disabled_and_links_to_edit(owner: Page) -> None:
+    """Item 3: a draft whose due date has passed cannot be sent: Send Invoice looks disabled
+    (grey, no pointer) and the message links to Edit, not to Settings."""
+    ensure_stripe_connected(owner)
+    past = datetime.date.today() - datetime.timedelta(days=2)
+    url = create_invoice(
+        owner, amount="150", description="Past due (item 3)", due_date=past.isoformat()
+    )
+    send = owner.get_by_role("button", name="Send Invoice")
+    expect(send).to_be_disabled()
+    style = send.evaluate(
+        "el => { const s = getComputedStyle(el); return [s.cursor, s.backgroundColor]; }"
+    )
+    primary = owner.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()"
+    )
+    assert style[0] == "not-allowed", style
+    assert style[1] not in ("rgb(37, 99, 235)", primary), style
+    note = owner.locator("#send-problems")
+    expect(note).to_contain_text("due date is in the past")
+    expect(note.get_by_role("link", name="Go to Settings")).to_have_count(0)
+    note.get_by_role("link", name="Edit the draft").click()
+    expect(owner.get_by_label("Due date")).to_have_value(past.isoformat())
+    owner.get_by_label("Due date").fill("")
+    owner.get_by_role("button", name="Save draft").click()
+    expect(owner).to_have_url(url)
+    expect(owner.get_by_role("link", name="Send Invoice")).to_be_visible()
+
+
+def test_15_member_is_told_why_there_is_no_send_button(
+    owner: Page, new_context: Callable[..., BrowserContext]
+) -> None:
+    """Item 15: a member sees, where Send Invoice would be, that sending needs an admin or owner."""
+    url = create_invoice(owner, amount="95", description="Member view (item 15)")
+    member = sign_in_member(new_context)
+    member.goto(url)
+    expect(member.locator(".page-head")).to_contain_text("Sending needs an admin or owner.")
+    expect(member.get_by_role("link", name="Send Invoice")).to_have_count(0)

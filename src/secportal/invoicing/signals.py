@@ -29,3 +29,12 @@ class SendProblem:
 
     message: str
     fixed_in_settings: bool = False
+    #: Where the person fixes it: "settings", "edit" (the draft's Edit page) or "client".
+    fix: str = ""
+
+    @property
+    def fixed_in(self) -> str:
+        return self.fix or ("settings" if self.fixed_in_settings else "")
+
+    def __str__(self) -> str:
+        return self.message
