@@ -4,15 +4,70 @@ described and checks that it is gone. Independent tests: each makes what it need
 from __future__ import annotations
 
 import datetime
-
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
+import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from .conftest import ENGAGEMENT, create_invoice, ensure_stripe_connected
+from .conftest import (
+    CLIENT_EMAIL,
+    ENGAGEMENT,
+    WORKSPACE,
+    Demo,
+    Mailbox,
+    create_invoice,
+    ensure_stripe_connected,
+    local,
+    send_invoice,
+)
 
 MEMBER_EMAIL = "member@demo.secportal.test"
 STAFF_PASSWORD = "demo-staff"
+
+
+@dataclass
+class Paid:
+    number: str
+    url: str  # the owner's invoice page
+    pay_link: str
+    client: Page  # the client's browser, on the page Checkout returned to
+
+
+def pay_by_card(page: Page, demo: Demo) -> None:
+    """On the invoice (pay link): Pay Invoice, then the sandbox Checkout with the test card."""
+    page.get_by_role("button", name="Pay Invoice").click()
+    expect(page).to_have_url(re.compile("^" + re.escape(demo.stripe_url) + "/c/pay/"))
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_label("Expiry").fill("12 / 34")
+    page.get_by_label("CVC").fill("123")
+    page.get_by_label("Name on card").fill("Dana Client")
+    page.get_by_role("button", name="Pay", exact=True).click()
+    expect(page).to_have_url(re.compile("^" + re.escape(demo.url) + "/"))
+
+
+def sent(
+    owner: Page, mailbox: Mailbox, demo: Demo, amount: str, description: str
+) -> tuple[str, str, str]:
+    """A new sent invoice: (number, owner's URL, pay link)."""
+    ensure_stripe_connected(owner)
+    url = create_invoice(owner, amount=amount, description=description)
+    number = send_invoice(owner)
+    link = mailbox.link(f"Invoice {number} from {WORKSPACE}", "Pay Invoice", to=CLIENT_EMAIL)
+    return number, url, local(link, demo)
+
+
+@pytest.fixture(scope="module")
+def paid(
+    owner: Page, mailbox: Mailbox, demo: Demo, new_context: Callable[..., BrowserContext]
+) -> Paid:
+    number, url, link = sent(owner, mailbox, demo, "1,000", "Paid invoice (issue 13 checks)")
+    client = new_context().new_page()
+    client.goto(link)
+    pay_by_card(client, demo)
+    expect(client.get_by_role("heading", level=1)).to_have_text("Paid")
+    return Paid(number=number, url=url, pay_link=link, client=client)
 
 
 def sign_in_member(new_context: Callable[..., BrowserContext]) -> Page:
@@ -100,3 +155,46 @@ def test_15_member_is_told_why_there_is_no_send_button(
     member.goto(url)
     expect(member.locator(".page-head")).to_contain_text("Sending needs an admin or owner.")
     expect(member.get_by_role("link", name="Send Invoice")).to_have_count(0)
+
+
+def test_14_refund_and_void_ask_for_confirmation(
+    owner: Page, paid: Paid, mailbox: Mailbox, demo: Demo
+) -> None:
+    """Item 14: an empty refund amount refunded the whole invoice in one click, and Void had no
+    confirmation. Now both confirm, stating the amount and the consequence."""
+    owner.goto(paid.url)
+    expect(owner.locator("h1 .badge")).to_have_text("Paid")
+    owner.locator("details.refund summary").click()
+    amount = owner.get_by_label("Amount to refund")
+    expect(amount).to_have_value("")
+    owner.get_by_role("button", name="Refund").click()
+    # Nothing sent: the browser asks for an amount (and so would the server).
+    expect(owner).to_have_url(paid.url)
+    assert amount.evaluate("el => el.validity.valueMissing")
+    amount.fill("250")
+    owner.get_by_role("button", name="Refund").click()
+    expect(owner.get_by_role("heading", level=1)).to_have_text("Refund £250.00?")
+    expect(owner.locator("main")).to_contain_text("goes back to the card")
+    expect(owner.locator("main")).to_contain_text("A refund cannot be undone.")
+    owner.get_by_role("link", name="Cancel: refund nothing").click()
+    expect(owner.locator("h1 .badge")).to_have_text("Paid")
+    expect(owner.locator("main")).not_to_contain_text("Refund of")
+    owner.locator("details.refund summary").click()
+    owner.get_by_label("Amount to refund").fill("250")
+    owner.get_by_role("button", name="Refund").click()
+    owner.get_by_role("button", name="Refund £250.00").click()
+    expect(owner.locator("main")).to_contain_text("Refund of £250.00")
+
+    number, _url, _link = sent(owner, mailbox, demo, "640", "Void check (item 14)")
+    owner.locator("details.void summary").click()
+    owner.get_by_role("button", name="Void invoice").click()
+    expect(owner.get_by_role("heading", level=1)).to_have_text(
+        f"Void invoice {number} for £640.00?"
+    )
+    expect(owner.locator("main")).to_contain_text("stop working")
+    owner.get_by_role("link", name="Cancel: keep the invoice").click()
+    expect(owner.locator("h1 .badge")).to_have_text("Sent")
+    owner.locator("details.void summary").click()
+    owner.get_by_role("button", name="Void invoice").click()
+    owner.get_by_role("button", name=f"Void invoice {number}").click()
+    expect(owner.locator("h1 .badge")).to_have_text("Void")

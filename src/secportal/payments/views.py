@@ -67,8 +67,27 @@ def refund(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     invoice = get_invoice(invoice_id)
     text = request.POST.get("amount", "").strip()
     request_id = _uuid(request.POST.get("request_id"))
+    # An empty amount means "choose one", never "everything"; and nothing is refunded before
+    # the person has confirmed the amount and what it does (issue 13, item 14).
+    left = selectors.refundable(invoice)
+    if not text:
+        messages.error(
+            request,
+            f"Enter the amount to refund (at most {format_money(left, invoice.currency)}). "
+            "Nothing was refunded.",
+        )
+        return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    if request.POST.get("confirm") != "yes":
+        try:
+            chosen = parse_amount(text, invoice.currency)
+        except MoneyError as exc:
+            messages.error(request, f"{exc} Nothing was refunded.")
+            return redirect("invoicing:detail", invoice_id=invoice.public_id)
+        context = {"invoice": invoice, "amount": chosen, "amount_text": text, "left": left}
+        context["request_id"] = request_id
+        return render(request, "payments/refund_confirm.html", context)
     try:
-        amount = parse_amount(text, invoice.currency) if text else None
+        amount = parse_amount(text, invoice.currency)
         refund_request = refunds.refund_invoice(
             invoice.pk, request.user, amount, request_id=request_id
         )
