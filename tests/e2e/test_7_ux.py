@@ -32,7 +32,8 @@ class Paid:
     number: str
     url: str  # the owner's invoice page
     pay_link: str
-    client: Page  # the client's browser, on the page Checkout returned to
+    client: Page  # the client's browser
+    paid_page: str  # where Checkout sent the client back to
 
 
 def pay_by_card(page: Page, demo: Demo) -> None:
@@ -67,7 +68,7 @@ def paid(
     client.goto(link)
     pay_by_card(client, demo)
     expect(client.get_by_role("heading", level=1)).to_have_text("Paid")
-    return Paid(number=number, url=url, pay_link=link, client=client)
+    return Paid(number=number, url=url, pay_link=link, client=client, paid_page=client.url)
 
 
 def sign_in_member(new_context: Callable[..., BrowserContext]) -> Page:
@@ -198,3 +199,21 @@ def test_14_refund_and_void_ask_for_confirmation(
     owner.get_by_role("button", name="Void invoice").click()
     owner.get_by_role("button", name=f"Void invoice {number}").click()
     expect(owner.locator("h1 .badge")).to_have_text("Void")
+
+
+def test_11_paid_page_leads_to_the_portal_and_the_receipt(paid: Paid) -> None:
+    """Item 11: the client's Paid page had one link, to the staff sign-in. Now it leads to the
+    paid invoice (and its PDF) and to the client portal."""
+    page = paid.client
+    page.goto(paid.paid_page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Paid")
+    expect(page.get_by_role("link", name="Sign in", exact=True)).to_have_count(0)
+    href = page.get_by_role("link", name="Download paid invoice (PDF)").get_attribute("href")
+    assert href
+    response = page.request.get(href)
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    page.get_by_role("link", name=f"View invoice {paid.number}").click()
+    expect(page.locator("h1 .badge")).to_have_text("Paid")
+    page.goto(paid.paid_page)
+    page.get_by_role("link", name="Go to your client portal").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to your client portal")

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from secportal.core.money import MoneyError, format_money, parse_amount
+from secportal.core.signing import make_pay_token
 from secportal.core.tenancy import UNSCOPED, use_workspace
 from secportal.invoicing.selectors import get_invoice
 from secportal.invoicing.services import InvoiceError
@@ -158,12 +159,16 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
             session = {}
         invoice = attempt.invoice
         invoice.refresh_from_db()
+        # Where the payer goes next: the invoice (and its PDF) by its signed link, the portal.
+        token = make_pay_token(invoice.public_id, invoice.amount, invoice.currency)
         return render(
             request,
             "payments/success.html",
             {
                 "invoice": invoice,
-                "workspace": None,  # the payer is not a member: no staff navigation
+                "invoice_url": reverse("portal:pay_link", args=[token]),
+                "pdf_url": reverse("portal:pay_link_pdf", args=[token]),
+                "workspace": invoice.workspace,  # the portal's layout: no staff navigation
                 "status_label": invoice.shown_status_label(invoice.workspace.today()),
                 "paid": invoice.status == "paid",
                 "processing": session.get("payment_status") == "paid" and invoice.status != "paid",
