@@ -217,3 +217,14 @@ def test_11_paid_page_leads_to_the_portal_and_the_receipt(paid: Paid) -> None:
     page.goto(paid.paid_page)
     page.get_by_role("link", name="Go to your client portal").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to your client portal")
+
+
+def test_12_portal_shows_one_pdf_button_with_an_honest_label(portal: Page, paid: Paid) -> None:
+    """Item 12: Receipt and PDF opened the same URL; now one button, named for what it opens."""
+    portal.goto("/portal/")
+    item = portal.locator("li", has_text=paid.number)
+    expect(item.locator(".acts a")).to_have_count(1)
+    expect(
+        item.get_by_role("link", name=f"Download paid invoice {paid.number} as PDF")
+    ).to_have_text("Paid invoice (PDF)")
+    expect(item.get_by_role("link", name="Receipt")).to_have_count(0)

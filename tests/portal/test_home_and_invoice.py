@@ -72,7 +72,7 @@ def test_paid_and_void_show_their_state_and_no_pay_button(tenant, contact_browse
     home = contact_browser.get(reverse("portal:home")).content.decode()
     assert "Pay Invoice" not in home
     paid_on = paid.paid_at.astimezone(tenant.workspace.tz)
-    assert f"Paid on {paid_on:%-d %b %Y}" in home and "Receipt" in home
+    assert f"Paid on {paid_on:%-d %b %Y}" in home and "Paid invoice (PDF)" in home
     assert "Void" in home
     page = contact_browser.get(reverse("portal:invoice", args=[paid.public_id])).content.decode()
     assert "Pay Invoice" not in page and "Paid on" in page
