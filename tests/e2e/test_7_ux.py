@@ -228,3 +228,21 @@ def test_12_portal_shows_one_pdf_button_with_an_honest_label(portal: Page, paid:
         item.get_by_role("link", name=f"Download paid invoice {paid.number} as PDF")
     ).to_have_text("Paid invoice (PDF)")
     expect(item.get_by_role("link", name="Receipt")).to_have_count(0)
+
+
+def test_16_drafts_have_a_stable_reference_with_client_and_amount(owner: Page) -> None:
+    """Item 16: every draft was titled "Draft"; now each has its own reference, shown with the
+    client and amount, the same in the list and on its page."""
+    first = create_invoice(owner, amount="111", description="Draft label one (item 16)")
+    title = owner.get_by_role("heading", level=1).inner_text()
+    found = re.match(r"(Draft D-[0-9A-F]{6}) · Northwind Bank · £111\.00", title)
+    assert found, title
+    create_invoice(owner, amount="222", description="Draft label two (item 16)")
+    second = owner.get_by_role("heading", level=1).inner_text()
+    assert second.startswith("Draft D-") and not second.startswith(found.group(1)), second
+    owner.goto("/invoices/")
+    row = owner.locator("tbody tr", has_text=found.group(1))
+    expect(row).to_contain_text("Northwind Bank")
+    expect(row).to_contain_text("£111.00")
+    owner.goto(first)
+    expect(owner.get_by_role("heading", level=1)).to_contain_text(found.group(1))

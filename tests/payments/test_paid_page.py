@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_paid_page_links_to_the_invoice_its_pdf_and_the_portal(sandbox) -> None:
-    tenant, _payment = paid_tenant(sandbox)
+    paid_tenant(sandbox)
     attempt = CheckoutAttempt.objects.get()
     payer = HttpClient()
     page = payer.get(

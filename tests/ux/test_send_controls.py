@@ -47,7 +47,8 @@ def test_disabled_buttons_look_disabled() -> None:
 
     path = finders.find("secportal/app.css")
     assert path
-    css = open(path).read()
+    with open(path) as f:
+        css = f.read()
     assert "button:disabled" in css and "cursor: not-allowed" in css
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
-from .models import Invoice
+from .models import Invoice, draft_reference
 
 
 def invoice_pdf_bytes(invoice: Invoice, today: object, pay_url: str = "") -> bytes:
@@ -35,5 +33,5 @@ def invoice_pdf_bytes(invoice: Invoice, today: object, pay_url: str = "") -> byt
 
 
 def pdf_filename(invoice: Invoice) -> str:
-    stamp = invoice.number or f"draft-{timezone.now():%Y%m%d}"
+    stamp = invoice.number or f"draft-{draft_reference(invoice.public_id)}"
     return f"invoice-{stamp}.pdf"

@@ -52,9 +52,7 @@ class InvoiceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the invoice is for.",
     )
-    due_date = forms.DateField(
-        label="Due date", required=False, widget=DateInput()
-    )
+    due_date = forms.DateField(label="Due date", required=False, widget=DateInput())
 
     def __init__(
         self, *args: Any, workspace: Workspace, instance: Invoice | None = None, **kwargs: Any

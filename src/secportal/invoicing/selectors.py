@@ -14,7 +14,7 @@ from django.http import Http404
 from secportal.core.money import format_money, format_plain
 from secportal.notifications.models import EmailMessage
 
-from .models import Invoice, InvoiceEvent, InvoiceStatus, shown_status_of
+from .models import Invoice, InvoiceEvent, InvoiceStatus, draft_reference, shown_status_of
 
 PAGE_SIZE = 25
 
@@ -104,7 +104,7 @@ def _row(value: tuple[Any, ...]) -> dict[str, Any]:
     return {
         "pk": pk,
         "public_id": public_id,
-        "label": number or "Draft",
+        "label": number or f"Draft {draft_reference(public_id)}",
         "status": status,
         "status_label": _STATUS_LABELS.get(status, status),
         "amount": format_money(amount, currency),
@@ -162,6 +162,7 @@ def csv_rows(invoices: QuerySet[Invoice], today: datetime.date) -> Iterator[str]
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_HEADER)
     values = invoices.order_by("-pk").values_list(
+        "public_id",
         "number",
         "status",
         "due_date",
@@ -175,6 +176,7 @@ def csv_rows(invoices: QuerySet[Invoice], today: datetime.date) -> Iterator[str]
         "created_at",
     )
     for (
+        public_id,
         number,
         status,
         due,
@@ -190,7 +192,7 @@ def csv_rows(invoices: QuerySet[Invoice], today: datetime.date) -> Iterator[str]
         status = shown_status_of(status, due, today)
         yield writer.writerow(
             [
-                number or "Draft",
+                number or f"Draft {draft_reference(public_id)}",
                 InvoiceStatus(status).label,
                 client,
                 engagement or "",

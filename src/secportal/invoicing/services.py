@@ -130,7 +130,9 @@ def _send_problems(invoice: Invoice) -> list[signals.SendProblem]:
     ]
     if not invoice.client.billing_email:
         problems.append(
-            signals.SendProblem(f"Add a billing email to {invoice.client.name} first.", fix="client")
+            signals.SendProblem(
+                f"Add a billing email to {invoice.client.name} first.", fix="client"
+            )
         )
     if invoice.due_date and invoice.due_date < invoice.workspace.today():
         problems.append(

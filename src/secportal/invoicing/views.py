@@ -238,7 +238,9 @@ def invoice_void(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     if request.POST.get("confirm") != "yes" and invoice.is_payable:
         # Nothing is voided before the person has confirmed what it does (issue 13, item 14).
-        return render(request, "invoicing/void_confirm.html", {"invoice": invoice, "reason": reason})
+        return render(
+            request, "invoicing/void_confirm.html", {"invoice": invoice, "reason": reason}
+        )
     try:
         services.void_invoice(invoice.pk, request.user, reason)
         messages.success(request, f"Invoice {invoice.label} is void.")
