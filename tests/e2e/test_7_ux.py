@@ -246,3 +246,27 @@ def test_16_drafts_have_a_stable_reference_with_client_and_amount(owner: Page) -
     expect(row).to_contain_text("£111.00")
     owner.goto(first)
     expect(owner.get_by_role("heading", level=1)).to_contain_text(found.group(1))
+
+
+def test_7_help_and_errors_reach_screen_readers_and_focus_moves(owner: Page) -> None:
+    """Item 7: fields pointed at `id_*_helptext` while the help was `id_*_help`; after a
+    validation error focus stayed on the button. Now the help and the error are the fields'
+    accessible descriptions and focus goes to the error summary."""
+    owner.goto("/invoices/new/")
+    amount = owner.get_by_label("Amount")
+    expect(amount).to_have_accessible_description(re.compile("The invoice total"))
+    amount.fill("-5")
+    owner.get_by_role("button", name="Create draft").click()
+    summary = owner.locator("[data-error-summary]")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Amount:")
+    amount = owner.get_by_label("Amount")
+    expect(amount).to_have_accessible_description(re.compile("The invoice total.+", re.S))
+    description = amount.evaluate(
+        "el => el.getAttribute('aria-describedby').split(' ')"
+        ".map(id => document.getElementById(id).textContent).join(' | ')"
+    )
+    assert "The invoice total" in description and "|" in description, description
+    summary.get_by_role("link", name=re.compile("^Amount:")).click()
+    expect(amount).to_be_focused()

@@ -11,3 +11,12 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// After a validation error, focus goes to the error summary (or else the first invalid field),
+// so that keyboard and screen-reader users land on what to fix.
+document.addEventListener("DOMContentLoaded", function () {
+  var target = document.querySelector("[data-error-summary]") || document.querySelector("[aria-invalid=true]");
+  if (target) {
+    target.focus();
+  }
+});
