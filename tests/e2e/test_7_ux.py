@@ -270,3 +270,18 @@ def test_7_help_and_errors_reach_screen_readers_and_focus_moves(owner: Page) -> 
     assert "The invoice total" in description and "|" in description, description
     summary.get_by_role("link", name=re.compile("^Amount:")).click()
     expect(amount).to_be_focused()
+
+
+def test_2_mailbox_links_open_in_a_new_tab(owner: Page, mailbox: Mailbox, demo: Demo) -> None:
+    """Item 2: the email's Pay Invoice opened inside the Mailbox's frame, which the app refuses
+    to be shown in. Now it opens the invoice in a new tab."""
+    number, _url, _link = sent(owner, mailbox, demo, "75", "Mailbox link (item 2)")
+    message = mailbox.open(f"Invoice {number} from {WORKSPACE}", to=CLIENT_EMAIL)
+    frame = message.frame_locator("iframe.mail-html")
+    with message.context.expect_page() as opened:
+        frame.get_by_role("link", name="Pay Invoice", exact=True).click()
+    tab = opened.value
+    expect(tab.get_by_role("heading", level=1)).to_contain_text(number)
+    expect(tab.get_by_role("button", name="Pay Invoice")).to_be_visible()
+    tab.close()
+    expect(message).to_have_url(re.compile(r"/mailbox/"))
