@@ -285,3 +285,43 @@ def test_2_mailbox_links_open_in_a_new_tab(owner: Page, mailbox: Mailbox, demo: 
     expect(tab.get_by_role("button", name="Pay Invoice")).to_be_visible()
     tab.close()
     expect(message).to_have_url(re.compile(r"/mailbox/"))
+
+
+def _paid_invoice(
+    owner: Page, mailbox: Mailbox, demo: Demo, new_context: Callable[..., BrowserContext], what: str
+) -> tuple[str, str]:
+    number, url, link = sent(owner, mailbox, demo, "180", what)
+    client = new_context().new_page()
+    client.goto(link)
+    pay_by_card(client, demo)
+    expect(client.get_by_role("heading", level=1)).to_have_text("Paid")
+    client.close()
+    return number, url
+
+
+def test_4_stripe_errors_are_plain_sentences(
+    owner: Page, mailbox: Mailbox, demo: Demo, new_context: Callable[..., BrowserContext]
+) -> None:
+    """Item 4: after a reconnect, a refund showed Stripe's raw "The provided key 'sk_test_…'
+    does not have access to account …". Now a plain sentence says what to do; Stripe's text is
+    in the log."""
+    number, url = _paid_invoice(owner, mailbox, demo, new_context, "Raw error check (item 4)")
+    # The payment's account is one our key can no longer reach (as after a reconnect).
+    moved = demo.shell(
+        "from secportal.payments.models import Payment\n"
+        "print(Payment.unscoped.filter(\n"
+        f"    invoice__workspace__name={WORKSPACE!r}, invoice__number={number!r}\n"
+        ").update(stripe_account_id='acct_1nothere'))\n"
+    )
+    assert moved == "1", moved
+    owner.goto(url)
+    owner.locator("details.refund summary").click()
+    owner.get_by_label("Amount to refund").fill("10")
+    owner.get_by_role("button", name="Refund").click()
+    owner.get_by_role("button", name="Refund £10.00").click()
+    message = owner.locator(".msg-error").first
+    expect(message).to_contain_text("SecPortal cannot reach your Stripe account any more")
+    expect(message).to_contain_text("connect it again in Settings")
+    expect(owner.locator("main")).not_to_contain_text("does not have access")
+    expect(owner.locator("main")).not_to_contain_text("sk_test")
+    assert "does not have access to account 'acct_1nothere'" in demo.log.read_text(errors="replace")
