@@ -14,6 +14,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from .conftest import (
     CLIENT_EMAIL,
     ENGAGEMENT,
+    OWNER_EMAIL,
     WORKSPACE,
     Demo,
     Mailbox,
@@ -325,3 +326,47 @@ def test_4_stripe_errors_are_plain_sentences(
     expect(owner.locator("main")).not_to_contain_text("does not have access")
     expect(owner.locator("main")).not_to_contain_text("sk_test")
     assert "does not have access to account 'acct_1nothere'" in demo.log.read_text(errors="replace")
+
+
+def _set_connection(demo: Demo, connected: bool) -> None:
+    """Stripe's account.application.deauthorized as the app applies it, or its undoing (the
+    same account back, so that the invoices it was paid on stay refundable)."""
+    code = (
+        "from secportal.payments.models import ConnectedAccount\n"
+        "from secportal.payments import connect\n"
+        f"account = ConnectedAccount.objects.get(workspace__name={WORKSPACE!r})\n"
+    )
+    if connected:
+        code += (
+            "ConnectedAccount.objects.filter(pk=account.pk)"
+            ".update(disconnected_at=None, charges_enabled=True)\n"
+        )
+    else:
+        code += "connect.apply_deauthorized(account.stripe_account_id)\n"
+    demo.shell(code)
+
+
+def test_5_disconnected_stripe_tells_the_truth(
+    owner: Page, portal: Page, mailbox: Mailbox, demo: Demo
+) -> None:
+    """Item 5: with Stripe disconnected, the portal promised bank details that do not exist,
+    kept its Pay buttons, and owners heard nothing."""
+    number, _url, link = sent(owner, mailbox, demo, "90", "Disconnected check (item 5)")
+    _set_connection(demo, connected=False)
+    try:
+        portal.goto("/portal/")
+        expect(portal.locator("main")).to_contain_text(
+            "Online payment is not available for this invoice right now."
+        )
+        expect(portal.locator("main")).not_to_contain_text("bank details")
+        expect(portal.get_by_role("button", name="Pay Invoice")).to_have_count(0)
+        portal.goto(link)
+        expect(portal.get_by_role("heading", level=1)).to_contain_text(number)
+        expect(portal.get_by_role("button", name="Pay Invoice")).to_have_count(0)
+        expect(portal.locator("main")).to_contain_text("Please contact")
+        email = mailbox.open(re.compile("Your Stripe account was disconnected"), to=OWNER_EMAIL)
+        expect(email.locator(".mail-text")).to_contain_text("Connect Stripe Account")
+    finally:
+        _set_connection(demo, connected=True)
+    portal.goto(link)
+    expect(portal.get_by_role("button", name="Pay Invoice")).to_be_visible()

@@ -27,6 +27,7 @@ from secportal.invoicing import links
 from secportal.invoicing.documents import invoice_pdf_bytes, pdf_filename
 from secportal.invoicing.models import Invoice
 from secportal.invoicing.services import InvoiceError, record_viewed
+from secportal.payments.selectors import can_take_payments
 
 from . import access, selectors, services
 from .access import ContactRequest, contact_view
@@ -142,19 +143,23 @@ def _page_context(invoice: Invoice, contact: ClientContact | None, token: str = 
         "pay_url": pay_url,
         "pdf_url": pdf_url,
         "via_link": bool(token),
+        "can_pay_online": can_take_payments(invoice.workspace),
     }
 
 
 @contact_view
 def home(request: ContactRequest) -> HttpResponse:
     contact = request.contact
+    sections = selectors.home_sections(contact)
+    payable = any(i.is_payable for section in sections for i in section.invoices)
     return render(
         request,
         "portal/home.html",
         {
             "portal_contact": contact,
             "workspace": contact.workspace,
-            "sections": selectors.home_sections(contact),
+            "sections": sections,
+            "payment_closed": payable and not can_take_payments(contact.workspace),
             "today": contact.workspace.today(),
             "several": len(selectors.contacts_for_email(contact.email)) > 1,
         },
