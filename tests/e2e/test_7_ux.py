@@ -370,3 +370,35 @@ def test_5_disconnected_stripe_tells_the_truth(
         _set_connection(demo, connected=True)
     portal.goto(link)
     expect(portal.get_by_role("button", name="Pay Invoice")).to_be_visible()
+
+
+def test_6_internal_mode_is_refused_while_invoices_are_open(
+    owner: Page, mailbox: Mailbox, demo: Demo, new_context: Callable[..., BrowserContext]
+) -> None:
+    """Item 6: switching to Internal silently broke open invoices (pay links said "copied
+    incompletely"). Now the switch is refused, naming them; a pay link of an Internal
+    workspace's invoice says plainly that online payment is closed."""
+    number, _url, link = sent(owner, mailbox, demo, "66", "Mode switch check (item 6)")
+    owner.goto("/settings/")
+    owner.get_by_label("Mode", exact=True).select_option(label="Internal")
+    owner.get_by_role("button", name="Save settings").click()
+    summary = owner.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text(f"{number} (sent)")
+    expect(summary).to_contain_text("void them")
+    owner.goto("/settings/")
+    expect(owner.get_by_label("Mode", exact=True).locator("option:checked")).to_have_text(
+        "Consulting"
+    )
+    # A workspace that is Internal anyway (switched before this rule): its links say so.
+    mode = "from secportal.workspaces.models import Workspace\n"
+    mode += f"Workspace.objects.filter(name={WORKSPACE!r}).update(mode=%r)\n"
+    demo.shell(mode % "internal")
+    try:
+        payer = new_context().new_page()
+        payer.goto(link)
+        expect(payer.get_by_role("heading", level=1)).to_have_text("Online payment is closed")
+        expect(payer.locator("main")).not_to_contain_text("copied incompletely")
+        payer.close()
+    finally:
+        demo.shell(mode % "consulting")

@@ -239,6 +239,13 @@ def pay_link_view(view: PayLinkView) -> PayLinkView:
         try:
             invoice = selectors.invoice_for_pay_token(token)
         except selectors.PayLinkRefused as refused:
+            if refused.closed and refused.invoice is not None:
+                return render(
+                    request,
+                    "portal/pay_link_closed.html",
+                    {"workspace": refused.invoice.workspace},
+                    status=410,
+                )
             if refused.expired and refused.invoice is not None:
                 return render(
                     request,
