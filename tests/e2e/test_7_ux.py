@@ -402,3 +402,18 @@ def test_6_internal_mode_is_refused_while_invoices_are_open(
         payer.close()
     finally:
         demo.shell(mode % "consulting")
+
+
+def test_9_search_finds_client_and_engagement(owner: Page) -> None:
+    """Item 9: "northwind" and "NWB-2026-01" found nothing; search now covers the client's
+    name and the engagement's name and reference."""
+    create_invoice(owner, amount="123.45", description="Search check (item 9)")
+    label = owner.get_by_role("heading", level=1).inner_text().split(" · ")[0]
+    for q in ("northwind", "NWB-2026-01", "external penetration"):
+        owner.goto("/invoices/")
+        with owner.expect_response(re.compile(r"/invoices/\?")):
+            owner.get_by_label("Search").fill(q)
+        expect(owner.locator("#invoice-rows tbody tr", has_text=label)).to_have_count(1)
+        expect(owner).to_have_url(re.compile(r"q=" + re.escape(q.split()[0])))
+    owner.goto("/invoices/?q=globex")
+    expect(owner.locator("#invoice-rows tbody tr", has_text=label)).to_have_count(0)

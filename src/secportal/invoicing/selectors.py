@@ -30,9 +30,36 @@ def filtered_invoices(filters: dict[str, Any], today: datetime.date) -> QuerySet
     if filters.get("currency"):
         invoices = invoices.filter(currency=filters["currency"])
     if filters.get("q"):
-        q = filters["q"].strip()
-        invoices = invoices.filter(Q(number__icontains=q) | Q(description__icontains=q))
+        invoices = invoices.filter(search_condition(filters["q"].strip()))
     return invoices
+
+
+def search_condition(q: str) -> Q:
+    """Search: number, description, client name, engagement name or reference, PO number.
+
+    The client and engagement matches are ``IN (subquery)`` conditions on the invoice table's
+    own columns, not joins, so the list's page query keeps its shape (the ids are picked from
+    the invoice table alone; see ``invoice_page`` and bench/invoices.py).
+    """
+    from secportal.clients.models import Client
+    from secportal.engagements.models import Engagement
+
+    clients = Client.objects.filter(name__icontains=q).values("pk")
+    engagements = Engagement.objects.filter(
+        Q(name__icontains=q) | Q(reference__icontains=q)
+    ).values("pk")
+    condition = (
+        Q(number__icontains=q)
+        | Q(description__icontains=q)
+        | Q(client_id__in=clients)
+        | Q(engagement_id__in=engagements)
+    )
+    if _HAS_PO_NUMBER:  # the invoice's PO number (issue 15) once the field exists
+        condition |= Q(po_number__icontains=q)
+    return condition
+
+
+_HAS_PO_NUMBER = any(f.name == "po_number" for f in Invoice._meta.get_fields())
 
 
 @dataclass
