@@ -417,3 +417,28 @@ def test_9_search_finds_client_and_engagement(owner: Page) -> None:
         expect(owner).to_have_url(re.compile(r"q=" + re.escape(q.split()[0])))
     owner.goto("/invoices/?q=globex")
     expect(owner.locator("#invoice-rows tbody tr", has_text=label)).to_have_count(0)
+
+
+def test_17_invoice_list_sorts_totals_and_keeps_filters_in_the_url(owner: Page) -> None:
+    """Item 17: the list sorts by its columns (keyset pages), totals the filtered set per
+    currency, shows issue date, paid date and description, and keeps filters in the URL."""
+    create_invoice(owner, amount="999,999.99", description="Biggest (item 17)")
+    owner.goto("/invoices/")
+    expect(owner.locator(".totals")).to_contain_text("Total of all invoices")
+    owner.get_by_label("Currency").select_option("GBP")
+    expect(owner).to_have_url(re.compile(r"currency=GBP"))
+    expect(owner.locator(".totals")).to_contain_text("Total of these invoices")
+    owner.get_by_role("link", name="Amount", exact=True).click()
+    expect(owner).to_have_url(re.compile(r"currency=GBP.*sort=amount|sort=amount.*currency=GBP"))
+    owner.get_by_role("link", name="Amount", exact=True).click()
+    expect(owner).to_have_url(re.compile(r"sort=-amount"))
+    first = owner.locator("#invoice-rows tbody tr").first
+    expect(first).to_contain_text("£999,999.99")
+    expect(first).to_contain_text("Biggest (item 17)")
+    header = owner.locator("th", has_text="Amount")
+    expect(header).to_have_attribute("aria-sort", "descending")
+    owner.reload()
+    expect(owner.get_by_label("Currency")).to_have_value("GBP")
+    expect(owner.locator("#invoice-rows tbody tr").first).to_contain_text("£999,999.99")
+    for column in ("Issued", "Paid", "Due date"):
+        expect(owner.locator("thead")).to_contain_text(column)
