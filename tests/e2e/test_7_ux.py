@@ -442,3 +442,31 @@ def test_17_invoice_list_sorts_totals_and_keeps_filters_in_the_url(owner: Page) 
     expect(owner.locator("#invoice-rows tbody tr").first).to_contain_text("£999,999.99")
     for column in ("Issued", "Paid", "Due date"):
         expect(owner.locator("thead")).to_contain_text(column)
+
+
+def test_8_and_13_one_locale_for_money_and_times(
+    owner: Page, mailbox: Mailbox, demo: Demo, new_context: Callable[..., BrowserContext]
+) -> None:
+    """Item 8: EUR showed as "3.100,00 €" in the app and emails but "€3,100.00" at Checkout.
+    Item 13: "2:41 p.m." next to "14:41". Now one locale per workspace (London: en_GB)."""
+    ensure_stripe_connected(owner)
+    url = create_invoice(owner, amount="3,100", description="Euro check (items 8 and 13)")
+    owner.get_by_role("link", name="Edit").click()
+    owner.get_by_label("Currency").select_option("EUR")
+    owner.get_by_role("button", name="Save draft").click()
+    expect(owner.locator(".facts")).to_contain_text("€3,100.00")
+    number = send_invoice(owner)
+    history = owner.locator(".history time").first.inner_text()
+    assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d", history), history
+    link = mailbox.link(f"Invoice {number} from {WORKSPACE}", "Pay Invoice", to=CLIENT_EMAIL)
+    expect(mailbox.page.locator(".mail-text")).to_contain_text("€3,100.00")
+    payer = new_context().new_page()
+    payer.goto(local(link, demo))
+    expect(payer.locator(".amount")).to_have_text("€3,100.00")
+    pay_by_card(payer, demo)
+    owner.goto(url)
+    expect(owner.locator("h1 .badge")).to_have_text("Paid")
+    main = owner.locator("main").inner_text()
+    assert "p.m." not in main and "a.m." not in main, main
+    assert "3.100,00" not in main
+    payer.close()

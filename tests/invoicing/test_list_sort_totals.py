@@ -102,7 +102,7 @@ def test_totals_per_currency_of_the_filtered_set(db):
     )
     browser = signed_in(tenant.owner)
     totals = browser.get(reverse("invoicing:totals")).content.decode()
-    assert "£1,250.50" in totals and "1.000,00\u00a0€" in totals
+    assert "£1,250.50" in totals and "€1,000.00" in totals
     assert "Total of all invoices" in totals
     totals = browser.get(reverse("invoicing:totals"), {"currency": "EUR"}).content.decode()
     assert "£" not in totals and "Total of these invoices" in totals

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from secportal.core.locales import use_locale
+
 from .models import Invoice, draft_reference
 
 
 def invoice_pdf_bytes(invoice: Invoice, today: object, pay_url: str = "") -> bytes:
+
+    workspace = invoice.workspace
+    with use_locale(workspace.locale):  # the workspace's formats (issue 13, item 8)
+        return _pdf_bytes(invoice, today, pay_url)
+
+
+def _pdf_bytes(invoice: Invoice, today: object, pay_url: str) -> bytes:
     from .pdf import InvoicePdf, render_invoice_pdf
 
     workspace = invoice.workspace

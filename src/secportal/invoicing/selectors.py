@@ -168,7 +168,9 @@ def _sorted_page(
     after: int | None,
     before: int | None,
 ) -> InvoicePage:
-    keyed = invoices.with_shown_status(today).annotate(sort_key=_sort_expression(key))
+    keyed = invoices.with_shown_status(today).annotate(  # type: ignore[attr-defined]
+        sort_key=_sort_expression(key)
+    )
     cursor = after if after is not None else before
     backwards = before is not None
     # Reading backwards (the "Newer" link) walks the same order the other way.

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from secportal.core.locales import use_locale
 from secportal.core.money import MoneyError, format_money, parse_amount
 from secportal.core.signing import make_pay_token
 from secportal.core.tenancy import UNSCOPED, use_workspace
@@ -161,16 +162,18 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
         invoice.refresh_from_db()
         # Where the payer goes next: the invoice (and its PDF) by its signed link, the portal.
         token = make_pay_token(invoice.public_id, invoice.amount, invoice.currency)
-        return render(
-            request,
-            "payments/success.html",
-            {
-                "invoice": invoice,
-                "invoice_url": reverse("portal:pay_link", args=[token]),
-                "pdf_url": reverse("portal:pay_link_pdf", args=[token]),
-                "workspace": invoice.workspace,  # the portal's layout: no staff navigation
-                "status_label": invoice.shown_status_label(invoice.workspace.today()),
-                "paid": invoice.status == "paid",
-                "processing": session.get("payment_status") == "paid" and invoice.status != "paid",
-            },
-        )
+        with use_locale(invoice.workspace.locale):  # the workspace's formats
+            return render(
+                request,
+                "payments/success.html",
+                {
+                    "invoice": invoice,
+                    "invoice_url": reverse("portal:pay_link", args=[token]),
+                    "pdf_url": reverse("portal:pay_link_pdf", args=[token]),
+                    "workspace": invoice.workspace,  # the portal's layout: no staff navigation
+                    "status_label": invoice.shown_status_label(invoice.workspace.today()),
+                    "paid": invoice.status == "paid",
+                    "processing": session.get("payment_status") == "paid"
+                    and invoice.status != "paid",
+                },
+            )

@@ -18,9 +18,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone as django_timezone
 from django.views.decorators.http import require_POST
 
 from secportal.clients.models import ClientContact
+from secportal.core.locales import use_locale
 from secportal.core.signing import LinkExpired, LinkInvalid
 from secportal.core.tenancy import use_workspace
 from secportal.invoicing import links
@@ -254,7 +256,12 @@ def pay_link_view(view: PayLinkView) -> PayLinkView:
                     status=410,
                 )
             return render(request, "portal/pay_link_invalid.html", status=404)
-        with use_workspace(invoice.workspace_id):
+        workspace = invoice.workspace
+        with (
+            use_workspace(invoice.workspace_id),
+            use_locale(workspace.locale),
+            django_timezone.override(workspace.tz),
+        ):
             return view(request, invoice, token, *args, **kwargs)
 
     wrapped.portal_pay_link_view = True  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 from django import forms
 
 from secportal.core.fees import PLAN_FEE_BPS, fee_percent
+from secportal.core.locales import LOCALE_CHOICES, default_locale
 
 from .models import Plan, Role, Workspace
 from .services import SETTINGS_FIELDS
@@ -26,11 +27,24 @@ class WorkspaceSettingsForm(forms.ModelForm):
             "payment_terms_days": "Payment terms (days)",
             "number_prefix": "Invoice number prefix",
             "billing_reply_to": "Billing reply-to email",
+            "formatting_locale": "Number and date format",
         }
         help_texts = {
             "mode": "Internal mode hides invoicing and payments; nothing is deleted.",
             "payment_terms_days": "Invoices are due this many days after they are sent.",
+            "formatting_locale": "How amounts, dates and times are written in the app, the client "
+            "portal, emails and PDFs. Automatic: from your time zone and currency.",
         }
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        automatic = dict(LOCALE_CHOICES)[
+            default_locale(self.instance.default_currency, self.instance.timezone)
+        ]
+        self.fields["formatting_locale"].choices = [  # type: ignore[attr-defined]
+            ("", f"Automatic ({automatic})"),
+            *LOCALE_CHOICES,
+        ]
 
 
 class MemberAddForm(forms.Form):

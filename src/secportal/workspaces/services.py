@@ -53,6 +53,7 @@ SETTINGS_FIELDS = (
     "number_prefix",
     "billing_reply_to",
     "overdue_reminders",
+    "formatting_locale",
 )
 
 
