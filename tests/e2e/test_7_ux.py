@@ -470,3 +470,25 @@ def test_8_and_13_one_locale_for_money_and_times(
     assert "p.m." not in main and "a.m." not in main, main
     assert "3.100,00" not in main
     payer.close()
+
+
+def test_18_dashboard_headline_fits_one_desktop_screen(
+    owner: Page, paid: Paid, new_context: Callable[..., BrowserContext]
+) -> None:
+    """Item 18: the headline figures per currency are on the first screen of a desktop; the
+    charts and tables open on demand; "Revenue this month" no longer repeats "Revenue
+    collected"."""
+    desk = new_context(
+        viewport={"width": 1366, "height": 900}, storage_state=owner.context.storage_state()
+    ).new_page()
+    desk.goto("/")
+    gbp = desk.locator('[data-currency="GBP"]')
+    for name in ("revenue", "net", "outstanding", "overdue"):
+        box = gbp.locator(f'[data-figure="{name}"]').bounding_box()
+        assert box and box["y"] + box["height"] <= 900, (name, box)
+    expect(desk.get_by_text("Revenue this month")).to_have_count(0)
+    chart = gbp.locator('[data-chart="monthly"]')
+    expect(chart).to_be_hidden()
+    gbp.locator("details.more > summary").click()
+    expect(chart).to_be_visible()
+    desk.close()
