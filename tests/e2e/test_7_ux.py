@@ -492,3 +492,23 @@ def test_18_dashboard_headline_fits_one_desktop_screen(
     gbp.locator("details.more > summary").click()
     expect(chart).to_be_visible()
     desk.close()
+
+
+def test_20_timezones_by_region_and_a_centred_sign_in(
+    owner: Page, new_context: Callable[..., BrowserContext]
+) -> None:
+    """Item 20: the time zone picker offered "Factory" and "localtime" in one long list; the
+    sign-in card sat at the left."""
+    owner.goto("/settings/")
+    picker = owner.get_by_label("Timezone")
+    expect(picker.locator('optgroup[label="Europe"] option[value="Europe/London"]')).to_have_count(
+        1
+    )
+    expect(picker.locator('option[value="Factory"], option[value="localtime"]')).to_have_count(0)
+    visitor = new_context(viewport={"width": 1366, "height": 900}).new_page()
+    visitor.goto("/accounts/login/")
+    box = visitor.locator("main .card").first.bounding_box()
+    assert box, "no sign-in card"
+    left, right = box["x"], 1366 - (box["x"] + box["width"])
+    assert abs(left - right) <= 2, (left, right)
+    visitor.close()

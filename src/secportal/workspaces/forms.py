@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from secportal.core.fees import PLAN_FEE_BPS, fee_percent
@@ -12,6 +14,39 @@ def plan_choices() -> list[tuple[str, str]]:
         (plan.value, f"{plan.label} — {fee_percent(PLAN_FEE_BPS[plan.value])} transaction fee")
         for plan in Plan
     ]
+
+
+REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+def timezone_choices(current: str = "") -> list[tuple[str, Any]]:
+    """Real places' time zones grouped by region (Europe: London, Paris, ...), plus UTC; no
+    'Factory', 'localtime', 'Etc/GMT+5' or old aliases ('US/Eastern'). The current value stays
+    choosable even if it is one of those."""
+    import zoneinfo
+
+    groups: dict[str, list[tuple[str, str]]] = {region: [] for region in REGIONS}
+    for name in sorted(zoneinfo.available_timezones()):
+        region, _, place = name.partition("/")
+        if region in groups and place:
+            groups[region].append((name, place.replace("_", " ").replace("/", " / ")))
+    choices: list[tuple[str, Any]] = [("UTC", "UTC")]
+    choices += [(region, places) for region, places in groups.items() if places]
+    known = {"UTC"} | {name for places in groups.values() for name, _ in places}
+    if current and current not in known:
+        choices.insert(0, (current, current))
+    return choices
 
 
 class WorkspaceSettingsForm(forms.ModelForm):
@@ -41,6 +76,9 @@ class WorkspaceSettingsForm(forms.ModelForm):
         automatic = dict(LOCALE_CHOICES)[
             default_locale(self.instance.default_currency, self.instance.timezone)
         ]
+        self.fields["timezone"].choices = timezone_choices(  # type: ignore[attr-defined]
+            self.instance.timezone
+        )
         self.fields["formatting_locale"].choices = [  # type: ignore[attr-defined]
             ("", f"Automatic ({automatic})"),
             *LOCALE_CHOICES,
