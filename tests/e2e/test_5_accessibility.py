@@ -28,6 +28,20 @@ def check(page: Page, shot: Screens, name: str) -> None:
     assert not violations, f"axe-core on {page.url}:\n{describe_violations(violations)}"
 
 
+def test_sandbox_onboarding_page(owner: Page) -> None:
+    """The sandbox's hosted onboarding page (first: this file's demo starts unconnected)."""
+    owner.goto("/settings/")
+    connect = owner.locator("#stripe").get_by_role("button", name="Connect Stripe Account")
+    if not connect.count():
+        pytest.skip("Stripe is already connected in this demo")
+    connect.click()
+    expect(owner.get_by_role("button", name="Complete onboarding")).to_be_visible()
+    violations = axe_violations(owner)
+    owner.get_by_role("button", name="Complete onboarding").click()
+    expect(owner.locator("#stripe")).to_contain_text("Ready to take payments")
+    assert not violations, f"axe-core on the onboarding page:\n{describe_violations(violations)}"
+
+
 def test_dashboard(owner: Page, shot: Screens) -> None:
     owner.goto("/")
     check(owner, shot, "40-axe-dashboard")
