@@ -9,6 +9,7 @@ and ``day`` template filters read it. The app's words stay English: only formats
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -63,9 +64,15 @@ def use_locale(locale: str | None) -> Iterator[None]:
 
 
 def format_day(value: datetime.date, locale: str | None = None) -> str:
+    return _format_day(value, locale or current_locale() or "en_GB")
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_day(value: datetime.date, locale: str) -> str:
+    """Babel's medium date, remembered: a list page shows the same few dates many times."""
     from babel.dates import format_date
 
-    return format_date(value, "medium", locale=locale or current_locale() or "en_GB")
+    return format_date(value, "medium", locale=locale)
 
 
 def format_when(value: datetime.datetime, locale: str | None = None) -> str:
