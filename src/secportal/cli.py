@@ -175,7 +175,7 @@ def demo(argv: list[str]) -> int:
             print("The demo did not start: see the messages above.")
             return 1
         print(f"Ready: {site_url}", flush=True)
-        print(f"  Consultancy owner: {_demo_logins()}", flush=True)
+        print(f"  Demo logins:{_demo_logins()}", flush=True)
         print(f"  Mailbox (caught emails): {site_url}/mailbox/", flush=True)
         print(f"  Stripe sandbox (offline Stripe): {stripe_url}", flush=True)
         print("  Press Ctrl-C to stop.", flush=True)
@@ -221,17 +221,28 @@ def demo(argv: list[str]) -> int:
 
 
 def _demo_logins() -> str:
-    from secportal.demo.data import CLIENT_EMAIL, OWNER_EMAIL, OWNER_PASSWORD, TWO_FACTOR_SECRETS
+    """Every demo login, as the Ready banner lists them."""
+    from secportal.demo.data import (
+        ADMIN_EMAIL,
+        CLIENT_EMAIL,
+        MEMBER_EMAIL,
+        OWNER_EMAIL,
+        OWNER_PASSWORD,
+        STAFF_PASSWORD,
+        TWO_FACTOR_SECRETS,
+    )
 
-    secrets = "".join(
-        f"\n  Two-factor secret for {email}: {secret}"
-        for email, secret in TWO_FACTOR_SECRETS.items()
-    )
-    return (
-        f"{OWNER_EMAIL} / password {OWNER_PASSWORD}\n"
-        f"  Client contact (portal, sign-in link by email): {CLIENT_EMAIL}"
-        f"{secrets}"
-    )
+    lines = [
+        f"Consultancy owner: {OWNER_EMAIL} / password {OWNER_PASSWORD}",
+        f"Consultancy admin: {ADMIN_EMAIL} / password {STAFF_PASSWORD}",
+        f"Consultancy member: {MEMBER_EMAIL} / password {STAFF_PASSWORD} (no two-factor)",
+        f"Client contact (portal, sign-in link by email): {CLIENT_EMAIL}",
+        *(
+            f"Two-factor secret for {email}: {secret}"
+            for email, secret in TWO_FACTOR_SECRETS.items()
+        ),
+    ]
+    return "".join(f"\n    {line}" for line in lines)
 
 
 def supervise(name: str, command: list[str], max_delay: float = 60.0) -> int:

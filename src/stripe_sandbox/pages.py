@@ -38,7 +38,7 @@ background:#635bff;border:0;border-radius:6px;cursor:pointer}
 button:hover{background:#5147e5}
 .alert{background:#fde8e8;color:#9b1c1c;border-radius:6px;padding:.75rem;margin:0 0 1rem}
 .ok{background:#e3f9e5;color:#135e1e;border-radius:6px;padding:.75rem;margin:0 0 1rem}
-a{color:#635bff}
+a{color:#4b45d6}
 .links{margin-top:1rem;text-align:center}
 .badge{display:inline-block;font-size:.75rem;font-weight:700;color:#a05d00;background:#fff3d6;
 border-radius:4px;padding:.1rem .4rem}

@@ -80,7 +80,7 @@ def assert_page_matches_json(html: str, data: dict) -> None:
         chunk = currency_section(html, currency)
 
         def money(minor, currency=currency):
-            return format_money(minor, currency)
+            return format_money(minor, currency, "en_GB")  # the test workspaces are in London
 
         assert figure(chunk, "revenue") == money(c["revenue"])
         assert f"{money(c['gross'])} paid, {money(c['refunds'])} refunded" in chunk
@@ -88,7 +88,8 @@ def assert_page_matches_json(html: str, data: dict) -> None:
         assert figure(chunk, "net") == money(c["net"])
         days = figure(chunk, "avg_days_to_pay")
         assert days == ("—" if c["avg_days_to_pay"] is None else f"{c['avg_days_to_pay']} days")
-        assert figure(chunk, "this_month_revenue") == money(c["this_month_revenue"])
+        # "Revenue this month" repeated "Revenue collected" (issue 13, item 18): not shown.
+        assert 'data-figure="this_month_revenue"' not in chunk
         assert figure(chunk, "outstanding") == money(c["outstanding"]["amount"])
         assert figure(chunk, "outstanding_count").startswith(f"{c['outstanding']['count']} inv")
         assert figure(chunk, "overdue") == money(c["overdue"]["amount"])
@@ -285,7 +286,8 @@ def test_page_hand_computed_figures_are_shown_formatted(browser):
     assert figure(chunk, "net") == "£480.00"
     assert figure(chunk, "avg_days_to_pay") == "30.0 days"
     eur = currency_section(browser.get(DASHBOARD, MARCH).content.decode(), "EUR")
-    assert figure(eur, "revenue") == format_money(80000, "EUR")  # 800,00 € in German style
+    # One locale per workspace (issue 13, item 8): a London workspace writes euros en_GB's way.
+    assert figure(eur, "revenue") == "€800.00"
 
 
 def test_charts_are_accessible_svg_with_tables(browser):
@@ -402,10 +404,10 @@ def test_client_money(fx, browser):
             "overdue": "£11.28",
         },
         "EUR": {
-            "invoiced": format_money(80000, "EUR"),
-            "collected": format_money(60000, "EUR"),
-            "outstanding": format_money(0, "EUR"),
-            "overdue": format_money(0, "EUR"),
+            "invoiced": format_money(80000, "EUR", "en_GB"),
+            "collected": format_money(60000, "EUR", "en_GB"),
+            "outstanding": format_money(0, "EUR", "en_GB"),
+            "overdue": format_money(0, "EUR", "en_GB"),
         },
     }
     beta = money_rows(
@@ -423,11 +425,12 @@ def test_client_money(fx, browser):
         browser.get(reverse("clients:detail", args=[fx.cobalt.public_id])).content.decode()
     )
     assert cobalt["GBP"]["invoiced"] == "£300.00" and cobalt["GBP"]["collected"] == "£0.00"
+    # A London workspace writes dollars en_GB's way (US$), as in its emails and PDFs.
     assert cobalt["USD"] == {
-        "invoiced": "$280.00",
-        "collected": "$250.00",
-        "outstanding": "$30.00",
-        "overdue": "$30.00",  # due 20 Apr 2026, before the real today
+        "invoiced": "US$280.00",
+        "collected": "US$250.00",
+        "outstanding": "US$30.00",
+        "overdue": "US$30.00",  # due 20 Apr 2026, before the real today
     }
 
 

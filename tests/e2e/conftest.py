@@ -181,15 +181,20 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[Demo]:
+@pytest.fixture(scope="module")
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, artifacts: Path
+) -> Iterator[Demo]:
+    """Each test file gets its own demo (own database, mailbox and Stripe sandbox), so the files
+    pass in any order: no file sees what another one did."""
     secportal = REPO / ".venv" / "bin" / "secportal"
     if not secportal.exists():
         pytest.skip(f"{secportal} is missing: run `make install`")
-    var_dir = tmp_path_factory.mktemp("demo-var")
+    module = request.module.__name__.rsplit(".", 1)[-1]
+    var_dir = tmp_path_factory.mktemp(f"demo-var-{module}")
     port, smtp_port, stripe_port = _free_ports(3)
     env = _demo_env(var_dir)
-    log = artifacts / "demo.log"
+    log = artifacts / f"demo-{module}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
@@ -267,7 +272,7 @@ def shot(artifacts: Path) -> Screens:
     return Screens(artifacts)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def new_context(browser: Browser, demo: Demo) -> Iterator[Callable[..., BrowserContext]]:
     contexts: list[BrowserContext] = []
 
@@ -282,22 +287,23 @@ def new_context(browser: Browser, demo: Demo) -> Iterator[Callable[..., BrowserC
         context.close()
 
 
-_last_totp_step = 0
+_last_totp_step: dict[str, int] = {}
 
 
-def totp_code(secret_b32: str) -> str:
-    """The authenticator app's current code for the secret; never one already used (the app
-    refuses a code twice), so a second sign-in in the same 30 s waits for the next one."""
+def totp_code(secret_b32: str, site: str = "") -> str:
+    """The authenticator app's current code for the secret; never one already used on that
+    demo (the app refuses a code twice), so a second sign-in in the same 30 s waits for the
+    next one. Each demo (``site``) has its own database, so its own used codes."""
     import base64
 
     from django_otp.oath import TOTP
 
-    global _last_totp_step
+    key = f"{site}|{secret_b32}"
     totp = TOTP(base64.b32decode(secret_b32), step=30, t0=0, digits=6)
-    while totp.t() <= _last_totp_step:
+    while totp.t() <= _last_totp_step.get(key, 0):
         time.sleep(0.5)
         totp = TOTP(base64.b32decode(secret_b32), step=30, t0=0, digits=6)
-    _last_totp_step = totp.t()
+    _last_totp_step[key] = totp.t()
     return f"{totp.token():06d}"
 
 
@@ -309,7 +315,8 @@ def sign_in_owner(page: Page) -> None:
     page.get_by_label("Password").fill(OWNER_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     # Two-factor: owners give the Code of their authenticator app (the demo's fixed secret).
-    page.get_by_label("Code").fill(totp_code(TWO_FACTOR_SECRETS[OWNER_EMAIL]))
+    site = re.sub(r"^(https?://[^/]+).*$", r"\1", page.url)
+    page.get_by_label("Code").fill(totp_code(TWO_FACTOR_SECRETS[OWNER_EMAIL], site))
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     choose_workspace(page, WORKSPACE)
@@ -323,7 +330,7 @@ def choose_workspace(page: Page, name: str) -> None:
     expect(page.locator(".who")).to_contain_text(name)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def owner(new_context: Callable[..., BrowserContext]) -> Page:
     """The consultancy owner, signed in, in the Redline Security workspace."""
     page = new_context().new_page()
@@ -368,12 +375,12 @@ class Mailbox:
         return href
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def mailbox(new_context: Callable[..., BrowserContext]) -> Mailbox:
     return Mailbox(new_context().new_page())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def portal(
     new_context: Callable[..., BrowserContext], mailbox: Mailbox, demo: Demo, shot: Screens
 ) -> Page:
@@ -416,7 +423,7 @@ def ensure_stripe_connected(page: Page) -> None:
     expect(page.locator("#stripe")).to_contain_text("Ready to take payments")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sent_invoice(owner: Page, mailbox: Mailbox, demo: Demo) -> SentInvoice:
     """A sent, unpaid invoice and its pay link (for the phone and accessibility checks)."""
     ensure_stripe_connected(owner)

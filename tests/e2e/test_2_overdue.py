@@ -13,7 +13,16 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import CLIENT_EMAIL, ENGAGEMENT, WORKSPACE, Demo, Mailbox, Screens, create_invoice
+from .conftest import (
+    CLIENT_EMAIL,
+    ENGAGEMENT,
+    WORKSPACE,
+    Demo,
+    Mailbox,
+    Screens,
+    create_invoice,
+    ensure_stripe_connected,
+)
 from .conftest import send_invoice as send
 
 pytestmark = pytest.mark.steps
@@ -35,6 +44,7 @@ def overdue() -> Overdue:
 def test_owner_sends_an_invoice_with_a_due_date(
     owner: Page, shot: Screens, overdue: Overdue
 ) -> None:
+    ensure_stripe_connected(owner)  # this file's own demo starts unconnected
     due = datetime.date.today() + datetime.timedelta(days=30)
     overdue.url = create_invoice(
         owner,

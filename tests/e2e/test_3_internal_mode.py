@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import Screens, create_invoice
+from .conftest import OWNER_EMAIL, WORKSPACE, Demo, Screens, create_invoice
 
 pytestmark = pytest.mark.steps
 
@@ -27,6 +27,21 @@ def set_mode(page: Page, mode: str) -> None:
     page.get_by_label("Mode", exact=True).select_option(label=mode)
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_label("Mode", exact=True).locator("option:checked")).to_have_text(mode)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def nothing_open(demo: Demo) -> None:
+    """Internal mode is refused while invoices are open (issue 13, item 6): this file's own
+    demo voids its sample invoices first, through the service, as an owner would."""
+    demo.shell(
+        "from django.contrib.auth import get_user_model\n"
+        "from secportal.invoicing.models import Invoice\n"
+        "from secportal.invoicing.services import void_invoice\n"
+        f"owner = get_user_model().objects.get(email={OWNER_EMAIL!r})\n"
+        f"for pk in Invoice.unscoped.filter(workspace__name={WORKSPACE!r},\n"
+        "        status__in=['sent', 'overdue']).values_list('pk', flat=True):\n"
+        "    void_invoice(pk, owner, 'closed before switching to Internal mode')\n"
+    )
 
 
 @pytest.fixture(scope="module")

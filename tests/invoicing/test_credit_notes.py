@@ -135,7 +135,10 @@ def test_an_unpaid_invoice_is_voided_not_partly_credited(unpaid):
 
 def test_void_of_a_vat_registered_workspaces_invoice_issues_a_full_credit_note(unpaid):
     tenant, invoice, browser = unpaid
-    browser.post(reverse("invoicing:void", args=[invoice.public_id]), {"reason": "Wrong client"})
+    browser.post(
+        reverse("invoicing:void", args=[invoice.public_id]),
+        {"reason": "Wrong client", "confirm": "yes"},
+    )
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.VOID
     assert invoice.number == "INV-0001"  # never reused or deleted

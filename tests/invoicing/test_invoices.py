@@ -308,7 +308,8 @@ def test_void_sent_invoice(ready, admin_client_):
         services.void_invoice(ready.invoice.pk, ready.admin)  # a draft is deleted, not voided
     services.send_invoice(ready.invoice.pk, ready.admin)
     admin_client_.post(
-        reverse("invoicing:void", args=[ready.invoice.public_id]), {"reason": "Wrong amount"}
+        reverse("invoicing:void", args=[ready.invoice.public_id]),
+        {"reason": "Wrong amount", "confirm": "yes"},
     )
     ready.invoice.refresh_from_db()
     assert ready.invoice.status == InvoiceStatus.VOID and ready.invoice.voided_at

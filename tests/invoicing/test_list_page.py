@@ -113,9 +113,13 @@ def test_rows_show_client_engagement_amount_status_and_due_date(tenant, owner_cl
     page = owner_client.get(reverse("invoicing:list")).content.decode()
     detail = reverse("invoicing:detail", args=[tenant.invoice.public_id])
     assert f'<a href="{detail}">INV-0042</a>' in page
-    assert f"<td>{tenant.client.name}</td>" in page
-    assert f"<td>{tenant.engagement.name}</td>" in page and "<td>—</td>" in page
-    assert "£1,250.50" in page and "1.000,00\u00a0€" in page
+    assert f'<td data-label="Client">{tenant.client.name}</td>' in page
+    assert (
+        f'<td data-label="Engagement" class="desc phone-hide">{tenant.engagement.name}<small'
+        in page
+    )
+    assert '<td data-label="Engagement" class="desc phone-hide">—<small' in page
+    assert "£1,250.50" in page and "€1,000.00" in page
     assert '<span class="badge status-overdue">Overdue</span>' in page
     assert '<span class="badge status-draft">Draft</span>' in page
     assert "2 Jan 2020" in page

@@ -154,11 +154,15 @@ def test_seed_payment_flow_end_to_end(sandbox, live_server):
     assert [fee.amount for fee in fees.data] == [5002]
 
     # Partial refund, then the rest: Stripe's charge.refunded decides what the invoice shows.
-    owner.post(reverse("payments:refund", args=[invoice.public_id]), {"amount": "250.50"})
+    owner.post(
+        reverse("payments:refund", args=[invoice.public_id]), {"amount": "250.50", "confirm": "yes"}
+    )
     assert sandbox.drain(timeout=10)
     invoice.refresh_from_db()
     assert (invoice.status, invoice.refunded_amount) == (InvoiceStatus.PAID, 25050)
-    owner.post(reverse("payments:refund", args=[invoice.public_id]), {"amount": ""})
+    owner.post(
+        reverse("payments:refund", args=[invoice.public_id]), {"amount": "1,000", "confirm": "yes"}
+    )
     assert sandbox.drain(timeout=10)
     invoice.refresh_from_db()
     assert (invoice.status, invoice.refunded_amount) == (InvoiceStatus.REFUNDED, 125050)
@@ -229,7 +233,10 @@ def test_voiding_expires_the_open_session(sandbox, live_server):
     connect_and_onboard(owner, sandbox, live_server.url)
     invoice = send_new_invoice(owner, tenant)
     open_checkout(HttpClient(), pay_link_from_email(invoice, live_server.url), live_server.url)
-    owner.post(reverse("invoicing:void", args=[invoice.public_id]), {"reason": "Wrong client"})
+    owner.post(
+        reverse("invoicing:void", args=[invoice.public_id]),
+        {"reason": "Wrong client", "confirm": "yes"},
+    )
     assert sandbox.drain(timeout=10)
     session = CheckoutAttempt.objects.get()
     assert session.status == "expired"

@@ -55,16 +55,18 @@ def test_a_refund_that_timed_out_after_stripe_made_it_clicked_again_is_one_refun
         method="POST",
     )
     url = reverse("payments:refund", args=[tenant.invoice.public_id])
-    answer = browser.post(url, {"amount": "500.00", "request_id": form_id.group(1)}, follow=True)
+    answer = browser.post(
+        url, {"amount": "500.00", "request_id": form_id.group(1), "confirm": "yes"}, follow=True
+    )
     page = answer.content.decode()
     assert "Stripe has not answered yet" in page
     sandbox.clear_faults()
     # The person tries again from the page the error left them on: the same request.
     retry_id = re.search(r'name="request_id" value="([^"]+)"', page).group(1)
     assert retry_id == form_id.group(1)
-    browser.post(url, {"amount": "500.00", "request_id": retry_id})
+    browser.post(url, {"amount": "500.00", "request_id": retry_id, "confirm": "yes"})
     # ...and once more, as people do.
-    browser.post(url, {"amount": "500.00", "request_id": retry_id})
+    browser.post(url, {"amount": "500.00", "request_id": retry_id, "confirm": "yes"})
     assert sandbox.drain(timeout=10)
     request = RefundRequest.objects.get()
     assert request.state == RefundRequestState.SUCCEEDED
@@ -164,7 +166,7 @@ def test_refund_page_shows_requests_and_stripes_refunds(sandbox):
     tenant, _payment = paid_tenant(sandbox)
     browser = signed_in(tenant.admin)
     url = reverse("payments:refund", args=[tenant.invoice.public_id])
-    response = browser.post(url, {"amount": "100.00"}, follow=True)
+    response = browser.post(url, {"amount": "100.00", "confirm": "yes"}, follow=True)
     page = response.content.decode()
     assert "Refund of £100.00: refunded." in page
     assert sandbox.drain(timeout=10)

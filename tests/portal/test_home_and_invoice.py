@@ -13,6 +13,7 @@ from django.utils import timezone
 from secportal.engagements.models import Engagement
 from secportal.invoicing.models import InvoiceEvent, InvoiceStatus
 
+from ..invoicing.conftest import connect_stripe
 from .conftest import make_sent, new_invoice, portal_browser
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,7 @@ needs_pdf = pytest.mark.skipif(
 
 
 def test_home_lists_engagements_with_non_draft_invoices_only(tenant, contact_browser):
+    connect_stripe(tenant)  # Pay Invoice shows only when the client can pay online
     sent = make_sent(tenant.invoice)
     draft = new_invoice(tenant, description="Secret draft", amount=77700)
     loose = make_sent(new_invoice(tenant, engagement=None, amount=30000))
@@ -57,6 +59,7 @@ def test_other_clients_and_workspaces_do_not_show_on_home(tenant, other_tenant, 
 
 
 def test_sent_past_due_shows_overdue_before_the_task_runs(tenant, contact_browser):
+    connect_stripe(tenant)
     yesterday = timezone.now().date() - datetime.timedelta(days=2)
     invoice = make_sent(tenant.invoice, due=yesterday)
     assert invoice.status == InvoiceStatus.SENT
@@ -72,7 +75,7 @@ def test_paid_and_void_show_their_state_and_no_pay_button(tenant, contact_browse
     home = contact_browser.get(reverse("portal:home")).content.decode()
     assert "Pay Invoice" not in home
     paid_on = paid.paid_at.astimezone(tenant.workspace.tz)
-    assert f"Paid on {paid_on:%-d %b %Y}" in home and "Receipt" in home
+    assert f"Paid on {paid_on:%-d %b %Y}" in home and "Paid invoice (PDF)" in home
     assert "Void" in home
     page = contact_browser.get(reverse("portal:invoice", args=[paid.public_id])).content.decode()
     assert "Pay Invoice" not in page and "Paid on" in page
@@ -122,7 +125,8 @@ def test_pay_invoice_without_card_payments_says_how_else_to_pay(tenant, contact_
     assert response.status_code == 200
     page = response.content.decode()
     assert "Online payment is not available" in page
-    assert "bank transfer" in page and "billing@redline.example" in page
+    # The truth (issue 13, item 5): no promise of bank details; whom to contact.
+    assert "bank transfer" not in page and "billing@redline.example" in page
     assert not CheckoutAttempt.objects.exists()
 
 

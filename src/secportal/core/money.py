@@ -16,6 +16,8 @@ from babel.numbers import (
     parse_pattern,
 )
 
+from .locales import current_locale
+
 CURRENCIES = ("GBP", "USD", "EUR")
 CURRENCY_CHOICES = [(code, code) for code in CURRENCIES]
 MINOR_UNIT_DIGITS = {"GBP": 2, "USD": 2, "EUR": 2}
@@ -177,7 +179,8 @@ def to_decimal(minor: int, currency: str) -> Decimal:
 
 def format_money(minor: int, currency: str, locale: str | None = None) -> str:
     """``£1,250.50``; ``1.250,50 €`` where the locale wants it."""
-    locale = locale or DEFAULT_LOCALE[currency]
+    # The caller's locale, else the workspace's (core.locales), else the currency's own.
+    locale = locale or current_locale() or DEFAULT_LOCALE[currency]
     fast = _fast_formatter(currency, locale)
     if fast is not None:
         return fast(minor)

@@ -142,7 +142,87 @@ def _load_demo() -> Workspace:
                     "start_date": start,
                 },
             )
+    _sample_invoices(workspace, owner, northwind, globex)
     return workspace
+
+
+# A few invoices so that the dashboard and the lists are not empty at first sight: sent,
+# overdue and paid (paid 35+ days ago, so this month's revenue is only what the demo adds).
+# (amount, currency, description, client key, state, days: issued ago, due in, paid ago)
+SAMPLE_INVOICES = [
+    (480000, "GBP", "Scoping and kick-off (demo)", "northwind", "paid", (70, -40, 50)),
+    (325000, "GBP", "Cloud configuration review (demo)", "globex", "paid", (60, -30, 36)),
+    (212500, "GBP", "Retest of critical findings (demo)", "globex", "overdue", (45, -15, None)),
+    (150000, "GBP", "Phishing simulation (demo)", "northwind", "sent", (5, 25, None)),
+]
+SAMPLE_MARK = "(demo)"
+
+
+def _sample_invoices(workspace: Workspace, owner: Any, northwind: Client, globex: Client) -> None:
+    """Made as the app would have made them: numbered from the workspace's counter (gapless),
+    with their history; the paid ones with a Payment as Stripe's webhook would record it. The
+    workspace's Stripe account stays unconnected, so that the demo can show Connect."""
+    import datetime
+
+    from django.utils import timezone
+
+    from secportal.core.fees import platform_fee
+    from secportal.invoicing.history import record_event
+    from secportal.invoicing.models import Invoice, InvoiceEventKind, InvoiceStatus
+    from secportal.payments.models import Payment
+    from secportal.workspaces.models import Workspace as WorkspaceModel
+
+    if Invoice.unscoped.filter(workspace=workspace, description__endswith=SAMPLE_MARK).exists():
+        return
+    clients = {"northwind": northwind, "globex": globex}
+    now = timezone.now()
+    today = workspace.today()
+    locked = WorkspaceModel.objects.select_for_update().get(pk=workspace.pk)
+    for amount, currency, description, key, state, (issued, due, paid) in SAMPLE_INVOICES:
+        client = clients[key]
+        engagement = client.engagements.order_by("pk").first()  # type: ignore[attr-defined]
+        number = f"{locked.number_prefix}{locked.next_invoice_number:04d}"
+        locked.next_invoice_number += 1
+        sent_at = now - datetime.timedelta(days=issued)
+        invoice = Invoice.unscoped.create(
+            workspace=workspace,
+            client=client,
+            engagement=engagement,
+            amount=amount,
+            currency=currency,
+            description=description,
+            created_by=owner,
+            number=number,
+            status=InvoiceStatus.PAID if state == "paid" else InvoiceStatus(state),
+            issue_date=today - datetime.timedelta(days=issued),
+            due_date=today + datetime.timedelta(days=due),
+            sent_at=sent_at,
+        )
+        events = [
+            record_event(invoice, InvoiceEventKind.CREATED, user=owner),
+            record_event(invoice, InvoiceEventKind.SENT, user=owner, number=number),
+        ]
+        for event in events:
+            type(event).objects.filter(pk=event.pk).update(at=sent_at)
+        if state == "overdue":
+            record_event(invoice, InvoiceEventKind.BECAME_OVERDUE, actor_type="system")
+        if paid is not None:
+            paid_at = now - datetime.timedelta(days=paid)
+            fee = platform_fee(amount, workspace.fee_bps)
+            Payment.unscoped.create(
+                workspace=workspace,
+                invoice=invoice,
+                stripe_account_id="acct_demo_history",
+                checkout_session_id=f"cs_demo_{invoice.public_id.hex}",
+                amount=amount,
+                currency=currency,
+                application_fee=fee,
+                net=amount - fee,
+                paid_at=paid_at,
+            )
+            Invoice.unscoped.filter(pk=invoice.pk).update(paid_at=paid_at)
+            record_event(invoice, InvoiceEventKind.PAID, user=None)
+    locked.save(update_fields=["next_invoice_number"])
 
 
 def _workspace(name: str, owner: Any, **fields: Any) -> Workspace:

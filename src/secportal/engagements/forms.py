@@ -1,6 +1,7 @@
 from django import forms
 
 from secportal.clients.models import Client
+from secportal.core.widgets import DateInput
 
 from .models import Engagement
 
@@ -18,8 +19,8 @@ class EngagementForm(forms.ModelForm):
             "end_date": "End date",
         }
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
         }
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
+from secportal.core.locales import use_locale
 from secportal.core.money import format_money
 
 from . import lines as invoice_lines
-from .models import CreditNote, Invoice
+from .models import CreditNote, Invoice, draft_reference
 
 
 def supplier_lines(workspace: object) -> tuple[str, ...]:
@@ -36,6 +35,11 @@ def footer_notes(workspace: Any) -> tuple[str, str]:
 
 
 def invoice_pdf_bytes(invoice: Invoice, today: object, pay_url: str = "") -> bytes:
+    with use_locale(invoice.workspace.locale):  # the workspace's formats (issue 13, item 8)
+        return _pdf_bytes(invoice, today, pay_url)
+
+
+def _pdf_bytes(invoice: Invoice, today: object, pay_url: str) -> bytes:
     from .pdf import InvoicePdf, PdfLine, PdfRate, render_invoice_pdf
 
     workspace = invoice.workspace
@@ -173,5 +177,5 @@ def credit_note_pdf_bytes(note: CreditNote) -> bytes:
 
 
 def pdf_filename(invoice: Invoice) -> str:
-    stamp = invoice.number or f"draft-{timezone.now():%Y%m%d}"
+    stamp = invoice.number or f"draft-{draft_reference(invoice.public_id)}"
     return f"invoice-{stamp}.pdf"

@@ -21,6 +21,7 @@ from secportal.core.money import (
     parse_amount,
 )
 from secportal.core.validators import multi_line, single_line
+from secportal.core.widgets import DateInput
 from secportal.engagements.models import Engagement
 from secportal.workspaces.models import Workspace
 
@@ -56,9 +57,7 @@ class InvoiceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the invoice is for.",
     )
-    due_date = forms.DateField(
-        label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label="Due date", required=False, widget=DateInput())
     vat_rate = forms.ChoiceField(label="VAT rate", required=False)
     po_number = forms.CharField(
         label="PO number",
@@ -70,7 +69,7 @@ class InvoiceForm(forms.Form):
     supply_date = forms.DateField(
         label="Supply date",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="When the work was done (the tax point); leave empty for the issue date.",
     )
     gbp_rate = forms.DecimalField(

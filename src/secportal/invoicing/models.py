@@ -26,6 +26,12 @@ class InvoiceStatus(models.TextChoices):
 PAYABLE = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
 
 
+def draft_reference(public_id: uuid.UUID) -> str:
+    """A draft's stable reference until it gets its number at send: "D-" and the first six
+    hex digits of its public id (never reused, no counter, nothing stored)."""
+    return f"D-{public_id.hex[:6].upper()}"
+
+
 # The overdue rule, once (DESIGN.md 4): an invoice is shown Overdue when it is stored Overdue, or
 # when it is Sent with a due date before today in its workspace's timezone (the sweep moves it
 # later). The SQL and Python forms below are the same rule; everything else uses them.
@@ -152,12 +158,12 @@ class Invoice(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.number or "Draft"
+        return self.label
 
     @property
     def label(self) -> str:
-        """How a person names the invoice: its number, or "Draft"."""
-        return self.number or "Draft"
+        """How a person names the invoice: its number, or "Draft D-1A2B3C" (stable per draft)."""
+        return self.number or f"Draft {draft_reference(self.public_id)}"
 
     def shown_status(self, today: datetime.date) -> str:
         """The status to show: a sent invoice past its due date is Overdue, task or not."""

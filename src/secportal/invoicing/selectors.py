@@ -15,7 +15,7 @@ from django.http import Http404
 from secportal.core.money import format_money, format_plain
 from secportal.notifications.models import EmailMessage
 
-from .models import Invoice, InvoiceEvent, InvoiceStatus, shown_status_of
+from .models import Invoice, InvoiceEvent, InvoiceStatus, draft_reference, shown_status_of
 
 PAGE_SIZE = 25
 
@@ -31,9 +31,36 @@ def filtered_invoices(filters: dict[str, Any], today: datetime.date) -> QuerySet
     if filters.get("currency"):
         invoices = invoices.filter(currency=filters["currency"])
     if filters.get("q"):
-        q = filters["q"].strip()
-        invoices = invoices.filter(Q(number__icontains=q) | Q(description__icontains=q))
+        invoices = invoices.filter(search_condition(filters["q"].strip()))
     return invoices
+
+
+def search_condition(q: str) -> Q:
+    """Search: number, description, client name, engagement name or reference, PO number.
+
+    The client and engagement matches are ``IN (subquery)`` conditions on the invoice table's
+    own columns, not joins, so the list's page query keeps its shape (the ids are picked from
+    the invoice table alone; see ``invoice_page`` and bench/invoices.py).
+    """
+    from secportal.clients.models import Client
+    from secportal.engagements.models import Engagement
+
+    clients = Client.objects.filter(name__icontains=q).values("pk")
+    engagements = Engagement.objects.filter(
+        Q(name__icontains=q) | Q(reference__icontains=q)
+    ).values("pk")
+    condition = (
+        Q(number__icontains=q)
+        | Q(description__icontains=q)
+        | Q(client_id__in=clients)
+        | Q(engagement_id__in=engagements)
+    )
+    if _HAS_PO_NUMBER:  # the invoice's PO number (issue 15) once the field exists
+        condition |= Q(po_number__icontains=q)
+    return condition
+
+
+_HAS_PO_NUMBER = any(f.name == "po_number" for f in Invoice._meta.get_fields())
 
 
 @dataclass
@@ -54,8 +81,30 @@ ROW_FIELDS = (
     "due_date",
     "client__name",
     "engagement__name",
+    "issue_date",
+    "paid_at",
+    "description",
 )
 _STATUS_LABELS = dict(InvoiceStatus.choices)
+
+#: The list's sort keys (``?sort=due``, ``?sort=-amount``); NULLs sort as the lowest value so
+#: that the keyset comparisons below stay simple. No key: newest first (by id).
+SORT_KEYS = ("number", "client", "amount", "issued", "due", "status")
+
+
+def _sort_expression(key: str) -> Any:
+    from django.db.models import DateField, F, Value
+    from django.db.models.functions import Coalesce
+
+    lowest_date = Value(datetime.date(1, 1, 1), output_field=DateField())
+    return {
+        "number": Coalesce("number", Value("")),
+        "client": F("client__name"),
+        "amount": F("amount"),
+        "issued": Coalesce("issue_date", lowest_date),
+        "due": Coalesce("due_date", lowest_date),
+        "status": F("shown_status"),
+    }[key]
 
 
 def invoice_page(
@@ -63,6 +112,7 @@ def invoice_page(
     today: datetime.date,
     after: int | None = None,
     before: int | None = None,
+    sort: str = "",
 ) -> InvoicePage:
     """Keyset pagination, newest first: no COUNT over the whole table, however large.
 
@@ -71,7 +121,13 @@ def invoice_page(
     those few rows. Written as one ``ORDER BY id LIMIT`` over the joined rows, PostgreSQL may
     walk the primary key backwards and filter by workspace, which costs a scan of every newer
     invoice of every other workspace (400,000 rows in the bench).
+
+    With a ``sort`` (one of SORT_KEYS, ``-`` for descending) the keyset is (key, id): the
+    cursor's key is read from the cursor's row (one more query, only when paging).
     """
+    key = sort.lstrip("-")
+    if key in SORT_KEYS:
+        return _sorted_page(invoices, today, key, sort.startswith("-"), after, before)
     if before is not None:
         ids = invoices.filter(pk__gt=before).order_by("pk")
     else:
@@ -85,6 +141,11 @@ def invoice_page(
         .values_list(*ROW_FIELDS)
     )
     rows = [_row(value) for value in values]
+    return _paged(rows, after, before)
+
+
+def _paged(rows: list[dict[str, Any]], after: int | None, before: int | None) -> InvoicePage:
+    """The page of rows (at most PAGE_SIZE + 1 read, in the shown order) and its links."""
     if before is not None:
         has_newer = len(rows) > PAGE_SIZE
         rows = rows[-PAGE_SIZE:]
@@ -100,18 +161,97 @@ def invoice_page(
     )
 
 
+def _sorted_page(
+    invoices: QuerySet[Invoice],
+    today: datetime.date,
+    key: str,
+    descending: bool,
+    after: int | None,
+    before: int | None,
+) -> InvoicePage:
+    keyed = invoices.with_shown_status(today).annotate(  # type: ignore[attr-defined]
+        sort_key=_sort_expression(key)
+    )
+    cursor = after if after is not None else before
+    backwards = before is not None
+    # Reading backwards (the "Newer" link) walks the same order the other way.
+    down = descending != backwards
+    if cursor is not None:
+        value = keyed.filter(pk=cursor).values_list("sort_key", flat=True).first()
+        if value is None:
+            cursor = None
+        elif down:
+            keyed = keyed.filter(Q(sort_key__lt=value) | Q(sort_key=value, pk__lt=cursor))
+        else:
+            keyed = keyed.filter(Q(sort_key__gt=value) | Q(sort_key=value, pk__gt=cursor))
+    order = ("-sort_key", "-pk") if down else ("sort_key", "pk")
+    chosen = keyed.order_by(*order).values("pk")[: PAGE_SIZE + 1]
+    shown = ("-sort_key", "-pk") if descending else ("sort_key", "pk")
+    values = (
+        Invoice.objects.filter(pk__in=chosen)
+        .with_shown_status(today)
+        .annotate(sort_key=_sort_expression(key))
+        .order_by(*shown)
+        .values_list(*ROW_FIELDS)
+    )
+    rows = [_row(value) for value in values]
+    if cursor is None:
+        return _paged(rows, None, None)
+    if backwards:
+        # The PAGE_SIZE + 1 rows nearest the cursor, in the shown order: the extra one (if
+        # any) is the first, and means there is a newer page.
+        return _paged(rows, None, before)
+    return _paged(rows, after, None)
+
+
+def totals_by_currency(invoices: QuerySet[Invoice]) -> list[dict[str, Any]]:
+    """The filtered set's count and total per currency (never summed across currencies)."""
+    from django.db.models import Count, Sum
+
+    totals = (
+        invoices.order_by()
+        .values("currency")
+        .annotate(count=Count("pk"), total=Sum("amount"))
+        .order_by("currency")
+    )
+    return [
+        {
+            "currency": t["currency"],
+            "count": t["count"],
+            "total": format_money(t["total"], t["currency"]),
+        }
+        for t in totals
+    ]
+
+
 def _row(value: tuple[Any, ...]) -> dict[str, Any]:
-    pk, public_id, number, status, amount, currency, due, client, engagement = value
+    (
+        pk,
+        public_id,
+        number,
+        status,
+        amount,
+        currency,
+        due,
+        client,
+        engagement,
+        issued,
+        paid_at,
+        description,
+    ) = value
     return {
         "pk": pk,
         "public_id": public_id,
-        "label": number or "Draft",
+        "label": number or f"Draft {draft_reference(public_id)}",
         "status": status,
         "status_label": _STATUS_LABELS.get(status, status),
         "amount": format_money(amount, currency),
         "due_date": due,
         "client": client,
         "engagement": engagement,
+        "issue_date": issued,
+        "paid_at": paid_at,
+        "description": description,
     }
 
 
@@ -163,6 +303,7 @@ def csv_rows(invoices: QuerySet[Invoice], today: datetime.date) -> Iterator[str]
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_HEADER)
     values = invoices.order_by("-pk").values_list(
+        "public_id",
         "number",
         "status",
         "due_date",
@@ -176,6 +317,7 @@ def csv_rows(invoices: QuerySet[Invoice], today: datetime.date) -> Iterator[str]
         "created_at",
     )
     for (
+        public_id,
         number,
         status,
         due,
@@ -191,7 +333,7 @@ def csv_rows(invoices: QuerySet[Invoice], today: datetime.date) -> Iterator[str]
         status = shown_status_of(status, due, today)
         yield writer.writerow(
             [
-                number or "Draft",
+                number or f"Draft {draft_reference(public_id)}",
                 InvoiceStatus(status).label,
                 client,
                 engagement or "",

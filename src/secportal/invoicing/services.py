@@ -178,11 +178,16 @@ def _send_problems(invoice: Invoice) -> list[signals.SendProblem]:
         for problem in cast("list[signals.SendProblem]", answer or [])
     ]
     if not invoice.client.billing_email:
-        problems.append(signals.SendProblem(f"Add a billing email to {invoice.client.name} first."))
+        problems.append(
+            signals.SendProblem(
+                f"Add a billing email to {invoice.client.name} first.", fix="client"
+            )
+        )
     if invoice.client.po_required and not invoice.po_number:
         problems.append(
             signals.SendProblem(
-                f"Add a PO number: {invoice.client.name} requires one on every invoice."
+                f"Add a PO number: {invoice.client.name} requires one on every invoice.",
+                fix="edit",
             )
         )
     if invoice.workspace.vat_registered and not (
@@ -198,15 +203,18 @@ def _send_problems(invoice: Invoice) -> list[signals.SendProblem]:
     if invoice.due_date and invoice.due_date < invoice.workspace.today():
         problems.append(
             signals.SendProblem(
-                "The due date is in the past: change it, or clear it to use the terms."
+                "The due date is in the past: edit the draft and change it, or clear it to use "
+                "the payment terms.",
+                fix="edit",
             )
         )
     return problems
 
 
-def send_problems(invoice: Invoice) -> list[str]:
-    """What stops this draft from being sent, in words (empty when it can be sent)."""
-    return [problem.message for problem in _send_problems(invoice)]
+def send_problems(invoice: Invoice) -> list[signals.SendProblem]:
+    """What stops this draft from being sent (empty when it can be sent); each renders as its
+    message and says where it is fixed (``fixed_in``)."""
+    return _send_problems(invoice)
 
 
 def _next_number(workspace: Workspace, today: datetime.date) -> str:

@@ -29,6 +29,15 @@ class SendProblem:
 
     message: str
     fixed_in_settings: bool = False
+    #: Where the person fixes it: "settings", "edit" (the draft's Edit page) or "client".
+    fix: str = ""
+
+    @property
+    def fixed_in(self) -> str:
+        return self.fix or ("settings" if self.fixed_in_settings else "")
+
+    def __str__(self) -> str:
+        return self.message
 
 
 #: Sent once a credit note has committed, with ``credit_note_id``: payments may offer to refund

@@ -7,6 +7,7 @@ app_name = "invoicing"
 urlpatterns = [
     path("", views.invoice_list, name="list"),
     path("export.csv", views.invoice_export, name="export"),
+    path("totals/", views.invoice_totals, name="totals"),
     path("new/", views.invoice_create, name="create"),
     path("new/engagements/", views.engagement_options, name="engagement_options"),
     path("new/line/", views.line_row, name="line_row"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -35,11 +36,14 @@ def invoice_list(request: WorkspaceRequest) -> HttpResponse:
     # The whole page shows the Client choices; an htmx update only swaps the rows (and the
     # Engagement choices, out of band, for the client chosen).
     filters = InvoiceFilters(request.GET, choices=not request.htmx)
+    sort = request.GET.get("sort", "")
+    sort = sort if sort.lstrip("-") in selectors.SORT_KEYS else ""
     page = selectors.invoice_page(
         selectors.filtered_invoices(filters.cleaned_data, today),
         today,
         after=_int(request.GET.get("after")),
         before=_int(request.GET.get("before")),
+        sort=sort,
     )
     detail_url = reverse("invoicing:detail", args=[_ANY_UUID]).replace(str(_ANY_UUID), "{}")
     for row in page.rows:
@@ -53,9 +57,44 @@ def invoice_list(request: WorkspaceRequest) -> HttpResponse:
         "today": today,
         "query": query.urlencode(),
         "oob": bool(request.htmx),
+        "columns": _sort_columns(query, sort),
     }
     template = "invoicing/_rows.html" if request.htmx else "invoicing/list.html"
     return render(request, template, context)
+
+
+SORT_COLUMNS = [
+    ("number", "Number"),
+    ("client", "Client"),
+    ("issued", "Issued"),
+    ("due", "Due date"),
+    ("amount", "Amount"),
+    ("status", "Status"),
+]
+
+
+def _sort_columns(query: Any, sort: str) -> dict[str, dict[str, str]]:
+    """Each sortable column's link (same filters, this sort; again: the other direction) and
+    its aria-sort state."""
+    columns = {}
+    for key, label in SORT_COLUMNS:
+        current = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        target = key if not current or descending else f"-{key}"
+        link = query.copy()
+        link["sort"] = target
+        state = ("descending" if descending else "ascending") if current else "none"
+        columns[key] = {"href": "?" + link.urlencode(), "label": label, "state": state}
+    return columns
+
+
+@workspace_view(invoicing=True)
+def invoice_totals(request: WorkspaceRequest) -> HttpResponse:
+    """The filtered set's totals per currency (loaded after the rows, so the page stays fast)."""
+    today = request.workspace.today()
+    filters = InvoiceFilters(request.GET)
+    totals = selectors.totals_by_currency(selectors.filtered_invoices(filters.cleaned_data, today))
+    return render(request, "invoicing/_list_totals.html", {"totals": totals, "filters": filters})
 
 
 @workspace_view(invoicing=True)
@@ -367,6 +406,11 @@ def invoice_void(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     invoice = selectors.get_invoice(invoice_id)
     form = VoidForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if request.POST.get("confirm") != "yes" and invoice.is_payable:
+        # Nothing is voided before the person has confirmed what it does (issue 13, item 14).
+        return render(
+            request, "invoicing/void_confirm.html", {"invoice": invoice, "reason": reason}
+        )
     try:
         services.void_invoice(invoice.pk, request.user, reason)
         messages.success(request, f"Invoice {invoice.label} is void.")

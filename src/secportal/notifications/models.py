@@ -19,6 +19,7 @@ EMAIL_KINDS = {
     "payment_received": "Payment received",
     "auto_refund_failed": "Refund of a second payment failed",
     "portal_sign_in": "Portal sign-in link",
+    "stripe_disconnected": "Stripe account disconnected",
 }
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
+
+from secportal.core.locales import use_locale
 
 from .models import EmailMessage, EmailStatus
 from .tasks import enqueue_send
@@ -20,6 +24,17 @@ def render_text(template_name: str, context: dict[str, Any]) -> str:
     """Render a plain-text template: nothing is HTML-escaped in plain text."""
     template = get_template(template_name).template  # type: ignore[attr-defined]
     return template.render(Context(context, autoescape=False))
+
+
+@contextmanager
+def _workspace_formats(workspace: Any) -> Iterator[None]:
+    if workspace is None:
+        yield
+        return
+    from django.utils import timezone
+
+    with use_locale(workspace.locale), timezone.override(workspace.tz):
+        yield
 
 
 def queue_email(
@@ -42,12 +57,14 @@ def queue_email(
         if existing is not None:
             return existing
     context = {"site_url": settings.SITE_URL, **context}
-    text = render_text(f"{template}.txt", context).lstrip()
+    # In the workspace's formats and time zone (issue 13, items 8 and 13).
+    with _workspace_formats(workspace):
+        text = render_text(f"{template}.txt", context).lstrip()
+        body_html = render_to_string(f"{template}.html", context)
     first, _, body_text = text.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"{template}.txt must start with a 'Subject:' line")
     subject = first.removeprefix("Subject:").strip()
-    body_html = render_to_string(f"{template}.html", context)
     try:
         with transaction.atomic():
             message = EmailMessage.objects.create(

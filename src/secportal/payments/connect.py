@@ -12,7 +12,7 @@ from django.utils import timezone
 from secportal.workspaces.models import AuditEvent, Workspace
 from secportal.workspaces.services import record
 
-from . import gateway
+from . import emails, gateway
 from .models import ConnectedAccount
 
 ACCOUNT_KEY_SPENT = "stripe.account_create_failed"
@@ -147,4 +147,5 @@ def apply_deauthorized(account_id: str) -> ConnectedAccount | None:
         account.charges_enabled = False
         account.save(update_fields=["disconnected_at", "charges_enabled"])
         record(account.workspace, None, "stripe.account_disconnected", account_id)
+        emails.queue_account_disconnected(account)  # owners hear it once (issue 13, item 5)
         return account

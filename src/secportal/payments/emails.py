@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from secportal.core.money import format_money
 from secportal.invoicing.emails import queue_to_client
 from secportal.invoicing.links import consultant_link, portal_link
@@ -69,4 +71,30 @@ def queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
             workspace=invoice.workspace,
             invoice=invoice,
             dedupe_key=f"received:{payment.checkout_session_id}:{to.lower()}",
+        )
+
+
+def queue_account_disconnected(account: Any) -> None:
+    """To the workspace's owners, once per disconnection: clients cannot pay online now."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from secportal.workspaces.models import Role
+    from secportal.workspaces.selectors import members_of
+
+    workspace = account.workspace
+    stamp = f"{account.disconnected_at:%Y%m%d%H%M%S}" if account.disconnected_at else ""
+    context = {
+        "workspace": workspace,
+        "settings_url": settings.SITE_URL + reverse("workspaces:settings"),
+    }
+    for membership in members_of(workspace.pk).filter(role=Role.OWNER):
+        to = membership.user.email
+        queue_email(
+            kind="stripe_disconnected",
+            to=to,
+            template="emails/stripe_disconnected",
+            context=context,
+            workspace=workspace,
+            dedupe_key=f"stripe-disconnected:{account.pk}:{stamp}:{to.lower()}",
         )

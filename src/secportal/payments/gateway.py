@@ -17,6 +17,8 @@ from typing import Any
 import stripe
 from django.conf import settings
 
+from .error_words import plain_message
+
 logger = logging.getLogger(__name__)
 
 API_VERSION = "2026-10-28.endive"
@@ -97,7 +99,7 @@ def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
             code = "idempotency_error"  # Stripe sends it as the error's type, with no code
         logger.warning("stripe %s refused (request %s, %s): %s", what, exc.request_id, code, exc)
         raise PaymentRefused(
-            exc.user_message or "Stripe refused this request.",
+            plain_message(type(exc).__name__, code, exc.request_id),  # Stripe's words: the log
             request_id=exc.request_id,
             code=code,
             replayed=_replayed(exc),

@@ -44,6 +44,12 @@ def payments_of(invoice: Invoice) -> QuerySet[Payment]:
     return Payment.unscoped.filter(invoice=invoice).order_by("paid_at")
 
 
+def refundable(invoice: Invoice) -> int:
+    """What is left to refund of the invoice's payment (the one a refund goes to)."""
+    payment = Payment.unscoped.filter(invoice=invoice, duplicate=False).first()
+    return payment.amount - payment.refunded_amount if payment is not None else 0
+
+
 def attempt_for_session(session_id: str) -> CheckoutAttempt | None:
     return (
         CheckoutAttempt.unscoped.select_related("invoice", "invoice__workspace")

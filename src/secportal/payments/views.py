@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from secportal.core.locales import use_locale
 from secportal.core.money import MoneyError, format_money, parse_amount
+from secportal.core.signing import make_pay_token
 from secportal.core.tenancy import UNSCOPED, use_workspace
 from secportal.invoicing.selectors import get_invoice
 from secportal.invoicing.services import InvoiceError
@@ -85,8 +87,27 @@ def refund(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
     invoice = get_invoice(invoice_id)
     text = request.POST.get("amount", "").strip()
     request_id = _uuid(request.POST.get("request_id"))
+    # An empty amount means "choose one", never "everything"; and nothing is refunded before
+    # the person has confirmed the amount and what it does (issue 13, item 14).
+    left = selectors.refundable(invoice)
+    if not text:
+        messages.error(
+            request,
+            f"Enter the amount to refund (at most {format_money(left, invoice.currency)}). "
+            "Nothing was refunded.",
+        )
+        return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    if request.POST.get("confirm") != "yes":
+        try:
+            chosen = parse_amount(text, invoice.currency)
+        except MoneyError as exc:
+            messages.error(request, f"{exc} Nothing was refunded.")
+            return redirect("invoicing:detail", invoice_id=invoice.public_id)
+        context = {"invoice": invoice, "amount": chosen, "amount_text": text, "left": left}
+        context["request_id"] = request_id
+        return render(request, "payments/refund_confirm.html", context)
     try:
-        amount = parse_amount(text, invoice.currency) if text else None
+        amount = parse_amount(text, invoice.currency)
         refund_request = refunds.refund_invoice(
             invoice.pk, request.user, amount, request_id=request_id
         )
@@ -157,14 +178,20 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
             session = {}
         invoice = attempt.invoice
         invoice.refresh_from_db()
-        return render(
-            request,
-            "payments/success.html",
-            {
-                "invoice": invoice,
-                "workspace": None,  # the payer is not a member: no staff navigation
-                "status_label": invoice.shown_status_label(invoice.workspace.today()),
-                "paid": invoice.status == "paid",
-                "processing": session.get("payment_status") == "paid" and invoice.status != "paid",
-            },
-        )
+        # Where the payer goes next: the invoice (and its PDF) by its signed link, the portal.
+        token = make_pay_token(invoice.public_id, invoice.amount, invoice.currency)
+        with use_locale(invoice.workspace.locale):  # the workspace's formats
+            return render(
+                request,
+                "payments/success.html",
+                {
+                    "invoice": invoice,
+                    "invoice_url": reverse("portal:pay_link", args=[token]),
+                    "pdf_url": reverse("portal:pay_link_pdf", args=[token]),
+                    "workspace": invoice.workspace,  # the portal's layout: no staff navigation
+                    "status_label": invoice.shown_status_label(invoice.workspace.today()),
+                    "paid": invoice.status == "paid",
+                    "processing": session.get("payment_status") == "paid"
+                    and invoice.status != "paid",
+                },
+            )

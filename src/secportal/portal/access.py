@@ -19,8 +19,10 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils import timezone as django_timezone
 
 from secportal.clients.models import ClientContact
+from secportal.core.locales import use_locale
 from secportal.core.tenancy import use_workspace
 
 from . import selectors
@@ -92,7 +94,12 @@ def contact_view(view: ViewFunc) -> ViewFunc:
                 return redirect("portal:choose")
             return redirect("portal:login")
         request.contact = contact  # type: ignore[attr-defined]
-        with use_workspace(contact.workspace_id):
+        workspace = contact.workspace
+        with (
+            use_workspace(contact.workspace_id),
+            use_locale(workspace.locale),
+            django_timezone.override(workspace.tz),
+        ):
             return view(request, *args, **kwargs)
 
     wrapped.portal_contact_view = True  # type: ignore[attr-defined]

@@ -108,21 +108,25 @@ def home_sections(contact: ClientContact) -> list[EngagementSection]:
 class PayLinkRefused(Exception):
     """The pay link cannot open an invoice; ``expired`` says whether a fresh one may help."""
 
-    def __init__(self, *, expired: bool, invoice: Invoice | None = None) -> None:
+    def __init__(
+        self, *, expired: bool, invoice: Invoice | None = None, closed: bool = False
+    ) -> None:
         super().__init__("expired" if expired else "invalid")
         self.expired = expired
         self.invoice = invoice
+        self.closed = closed
 
 
-def _invoice_named_by(link: PayLink) -> Invoice | None:
-    """The invoice a genuine link names, if it still has that amount and currency."""
+def _invoice_named_by(link: PayLink, *, closed_too: bool = False) -> Invoice | None:
+    """The invoice a genuine link names, if it still has that amount and currency (and, unless
+    ``closed_too``, its workspace still invoices: Internal mode closes its links)."""
     invoice = (
         Invoice.unscoped.select_related("workspace", "client", "engagement")
         .filter(public_id=link.invoice_public_id)
         .exclude(status=InvoiceStatus.DRAFT)
         .first()
     )
-    if invoice is None or not invoice.workspace.invoicing_enabled:
+    if invoice is None or not (closed_too or invoice.workspace.invoicing_enabled):
         return None
     if invoice.amount != link.amount or invoice.currency != link.currency:
         return None
@@ -140,9 +144,12 @@ def invoice_for_pay_token(token: str, max_age: int | None = None) -> Invoice:
         raise PayLinkRefused(expired=True, invoice=invoice) from None
     except (LinkInvalid, ValueError):
         raise PayLinkRefused(expired=False) from None
-    invoice = _invoice_named_by(link)
+    invoice = _invoice_named_by(link, closed_too=True)
     if invoice is None:
         raise PayLinkRefused(expired=False)
+    if not invoice.workspace.invoicing_enabled:
+        # A genuine link of a workspace that no longer invoices online: say so plainly.
+        raise PayLinkRefused(expired=False, invoice=invoice, closed=True)
     return invoice
 
 

@@ -18,15 +18,18 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone as django_timezone
 from django.views.decorators.http import require_POST
 
 from secportal.clients.models import ClientContact
+from secportal.core.locales import use_locale
 from secportal.core.signing import LinkExpired, LinkInvalid
 from secportal.core.tenancy import use_workspace
 from secportal.invoicing import links
 from secportal.invoicing.documents import invoice_pdf_bytes, pdf_filename
 from secportal.invoicing.models import Invoice
 from secportal.invoicing.services import InvoiceError, record_viewed
+from secportal.payments.selectors import can_take_payments
 
 from . import access, selectors, services
 from .access import ContactRequest, contact_view
@@ -142,19 +145,23 @@ def _page_context(invoice: Invoice, contact: ClientContact | None, token: str = 
         "pay_url": pay_url,
         "pdf_url": pdf_url,
         "via_link": bool(token),
+        "can_pay_online": can_take_payments(invoice.workspace),
     }
 
 
 @contact_view
 def home(request: ContactRequest) -> HttpResponse:
     contact = request.contact
+    sections = selectors.home_sections(contact)
+    payable = any(i.is_payable for section in sections for i in section.invoices)
     return render(
         request,
         "portal/home.html",
         {
             "portal_contact": contact,
             "workspace": contact.workspace,
-            "sections": selectors.home_sections(contact),
+            "sections": sections,
+            "payment_closed": payable and not can_take_payments(contact.workspace),
             "today": contact.workspace.today(),
             "several": len(selectors.contacts_for_email(contact.email)) > 1,
         },
@@ -234,6 +241,13 @@ def pay_link_view(view: PayLinkView) -> PayLinkView:
         try:
             invoice = selectors.invoice_for_pay_token(token)
         except selectors.PayLinkRefused as refused:
+            if refused.closed and refused.invoice is not None:
+                return render(
+                    request,
+                    "portal/pay_link_closed.html",
+                    {"workspace": refused.invoice.workspace},
+                    status=410,
+                )
             if refused.expired and refused.invoice is not None:
                 return render(
                     request,
@@ -242,7 +256,12 @@ def pay_link_view(view: PayLinkView) -> PayLinkView:
                     status=410,
                 )
             return render(request, "portal/pay_link_invalid.html", status=404)
-        with use_workspace(invoice.workspace_id):
+        workspace = invoice.workspace
+        with (
+            use_workspace(invoice.workspace_id),
+            use_locale(workspace.locale),
+            django_timezone.override(workspace.tz),
+        ):
             return view(request, invoice, token, *args, **kwargs)
 
     wrapped.portal_pay_link_view = True  # type: ignore[attr-defined]

@@ -19,8 +19,10 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone as django_timezone
 from django_htmx.middleware import HtmxDetails
 
+from secportal.core.locales import use_locale
 from secportal.core.tenancy import use_workspace
 
 from .models import Membership, Role, Workspace
@@ -70,7 +72,12 @@ def workspace_view(
                 return redirect_to_login(
                     request.get_full_path(), reverse("accounts:two_factor"), "next"
                 )
-            with use_workspace(workspace.pk):
+            # The workspace's own time zone and formats for everything the page shows.
+            with (
+                use_workspace(workspace.pk),
+                use_locale(workspace.locale),
+                django_timezone.override(workspace.tz),
+            ):
                 return view(request, *args, **kwargs)
 
         wrapped.workspace_min_role = min_role  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from secportal.core.fees import PLAN_FEE_BPS
+from secportal.core.locales import LOCALE_CHOICES, default_locale
 from secportal.core.money import CURRENCY_CHOICES
 from secportal.core.validators import multi_line, single_line
 from secportal.core.vatnumbers import validate_vat_number
@@ -88,6 +89,11 @@ class Workspace(models.Model):
     )
     billing_reply_to = models.EmailField("billing reply-to email", blank=True)
     overdue_reminders = models.BooleanField("send an overdue reminder to the client", default=True)
+    # How money, dates and times are written (app, portal, emails, PDFs); blank: from the
+    # time zone and currency (core.locales.default_locale).
+    formatting_locale = models.CharField(
+        "number and date format", max_length=10, choices=LOCALE_CHOICES, blank=True, default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -114,6 +120,11 @@ class Workspace(models.Model):
     @property
     def fee_bps(self) -> int:
         return PLAN_FEE_BPS[self.plan]
+
+    @property
+    def locale(self) -> str:
+        """The formatting locale: the one chosen, else the one its time zone and currency say."""
+        return self.formatting_locale or default_locale(self.default_currency, self.timezone)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

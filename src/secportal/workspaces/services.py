@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from secportal.core.changes import apply_changes
 
+from . import signals
 from .models import AuditEvent, Membership, Role, Workspace
 
 User = get_user_model()
@@ -54,6 +55,7 @@ SETTINGS_FIELDS = (
     "billing_reply_to",
     "overdue_reminders",
     "number_yearly_reset",
+    "formatting_locale",
 )
 
 COMPANY_FIELDS = (
@@ -73,6 +75,17 @@ COMPANY_FIELDS = (
 def update_workspace_settings(workspace_id: int, actor: Any, values: dict[str, Any]) -> Workspace:
     """Apply cleaned settings; only changes are written and recorded (a repeat is a no-op)."""
     workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
+    new_mode = values.get("mode")
+    if new_mode and new_mode != workspace.mode:
+        problems = [
+            problem
+            for _receiver, answer in signals.mode_change_check.send(
+                sender=Workspace, workspace=workspace, mode=new_mode
+            )
+            for problem in answer or []
+        ]
+        if problems:
+            raise ValidationError({"mode": problems})
     changes = apply_changes(workspace, SETTINGS_FIELDS, values)
     if changes:
         workspace.full_clean()

@@ -51,7 +51,12 @@ def settings_update(request: WorkspaceRequest) -> HttpResponse:
     if not form.is_valid():
         workspace.refresh_from_db()
         return _settings_page(request, form=form, status=400)
-    services.update_workspace_settings(workspace.pk, request.user, form.cleaned_data)
+    try:
+        services.update_workspace_settings(workspace.pk, request.user, form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        workspace.refresh_from_db()
+        return _settings_page(request, form=form, status=400)
     messages.success(request, "Settings saved.")
     return redirect("workspaces:settings")
 

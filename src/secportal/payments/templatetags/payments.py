@@ -44,10 +44,12 @@ def _refund_form(request: Any, invoice: Any) -> dict[str, Any]:
     twice is one refund; after "Stripe has not answered", the same id to try again with."""
     query = getattr(request, "GET", {})
     named = selectors.named_refund_request(invoice, query.get("refund"))
+    left = selectors.refundable(invoice) if invoice.status == "paid" else 0
     if named is not None:  # submitting this form again is that request, whatever its state
         return {
             "request_id": named.public_id,
             "amount": query.get("amount", ""),
             "retry": named.unresolved,
+            "left": left,
         }
-    return {"request_id": uuid.uuid4(), "amount": "", "retry": False}
+    return {"request_id": uuid.uuid4(), "amount": "", "retry": False, "left": left}
