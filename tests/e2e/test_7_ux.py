@@ -97,26 +97,26 @@ def test_1_editing_keeps_every_date(owner: Page) -> None:
         owner, amount="310", description="Date check (item 1)", due_date=due.isoformat()
     )
     shown = f"{due.day} {due:%b %Y}"
-    expect(owner.locator(".facts")).to_contain_text(shown)
+    expect(owner.locator("dl.facts:not(.totals)")).to_contain_text(shown)
     owner.get_by_role("link", name="Edit").click()
     expect(owner.get_by_label("Due date")).to_have_value(due.isoformat())
     owner.get_by_role("button", name="Save draft").click()
     expect(owner).to_have_url(url)
-    expect(owner.locator(".facts")).to_contain_text(shown)
+    expect(owner.locator("dl.facts:not(.totals)")).to_contain_text(shown)
 
     _open_engagement(owner)
     owner.get_by_role("link", name="Edit engagement").click()
     owner.get_by_label("Start date").fill("2026-10-05")
     owner.get_by_label("End date").fill("2026-10-16")
     owner.get_by_role("button", name="Save engagement").click()
-    expect(owner.locator(".facts")).to_contain_text("5 Oct 2026")
+    expect(owner.locator("dl.facts:not(.totals)")).to_contain_text("5 Oct 2026")
     # Save again with no change: the dates stay.
     owner.get_by_role("link", name="Edit engagement").click()
     expect(owner.get_by_label("Start date")).to_have_value("2026-10-05")
     expect(owner.get_by_label("End date")).to_have_value("2026-10-16")
     owner.get_by_role("button", name="Save engagement").click()
-    expect(owner.locator(".facts")).to_contain_text("5 Oct 2026")
-    expect(owner.locator(".facts")).to_contain_text("16 Oct 2026")
+    expect(owner.locator("dl.facts:not(.totals)")).to_contain_text("5 Oct 2026")
+    expect(owner.locator("dl.facts:not(.totals)")).to_contain_text("16 Oct 2026")
 
 
 def test_3_send_with_a_past_due_date_looks_disabled_and_links_to_edit(owner: Page) -> None:
@@ -456,7 +456,7 @@ def test_8_and_13_one_locale_for_money_and_times(
     owner.get_by_role("link", name="Edit").click()
     owner.get_by_label("Currency").select_option("EUR")
     owner.get_by_role("button", name="Save draft").click()
-    expect(owner.locator(".facts")).to_contain_text("€3,100.00")
+    expect(owner.locator("dl.facts:not(.totals)")).to_contain_text("€3,100.00")
     number = send_invoice(owner)
     history = owner.locator(".history time").first.inner_text()
     assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d", history), history
