@@ -92,3 +92,10 @@ def test_bank_transfers_use_one_customer_per_client(sandbox):
     checkout.start_checkout(second.pk, **URLS)
     assert StripeCustomer.objects.count() == 1
     assert len(sandbox.objects("customer")) == 1
+
+
+def test_checkout_formats_as_the_workspace_does(sandbox):
+    tenant = onboarded_tenant(sandbox)
+    checkout.start_checkout(tenant.invoice.pk, **URLS)
+    (create,) = session_creates(sandbox)
+    assert tenant.workspace.locale == "en_GB" and create["locale"] == "en-GB"

@@ -24,6 +24,16 @@ from . import gateway, methods, signals
 from .models import AttemptStatus, CheckoutAttempt, ConnectedAccount
 
 CHECKOUT_LIFETIME = datetime.timedelta(hours=23)
+# The workspace's formatting locale (core.locales) as Stripe Checkout's ``locale``, so that the
+# payment page writes €3,100.00 where the invoice does (Stripe has no en-IE: en-GB formats alike).
+CHECKOUT_LOCALES = {
+    "en_GB": "en-GB",
+    "en_IE": "en-GB",
+    "en_US": "en",
+    "de_DE": "de",
+    "fr_FR": "fr",
+    "nl_NL": "nl",
+}
 # Stripe wants expires_at at least 30 minutes ahead; an attempt closer than this is not reused.
 MIN_REMAINING = datetime.timedelta(minutes=35)
 
@@ -100,6 +110,7 @@ def _new_attempt(
         idempotency_key=key,
         payment_methods=entry.methods,
         customer=entry.customer,
+        locale=CHECKOUT_LOCALES.get(invoice.workspace.locale, "auto"),
     )
     return CheckoutAttempt.unscoped.create(
         workspace_id=invoice.workspace_id,

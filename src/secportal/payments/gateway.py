@@ -182,6 +182,8 @@ class CheckoutRequest:
     # that bank transfers need.
     payment_methods: tuple[str, ...] = ()
     customer: str = ""
+    # Stripe Checkout's locale (its page formats amounts and dates as the workspace does).
+    locale: str = ""
 
 
 # Stripe's bank transfer type for each currency (eu_bank_transfer also needs a country).
@@ -224,6 +226,8 @@ def create_checkout_session(request: CheckoutRequest) -> dict[str, Any]:
     }
     if request.payment_methods:
         params["allowed_payment_method_types"] = list(request.payment_methods)
+    if request.locale:
+        params["locale"] = request.locale
     if request.customer:
         params["customer"] = request.customer  # Stripe takes a customer or an email, not both
         params.pop("customer_email", None)
