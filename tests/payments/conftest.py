@@ -65,3 +65,12 @@ def onboarded_tenant(sandbox, name: str | None = None):
     )
     send_invoice(tenant.invoice.pk, tenant.admin)
     return tenant
+
+
+def session_creates(sandbox: Any) -> list[dict]:
+    """The Checkout Session creations the sandbox received (method, path, key, body, ...)."""
+    return [
+        r
+        for r in sandbox.requests()
+        if r["method"] == "POST" and r["path"] == "/v1/checkout/sessions"
+    ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from secportal.payments import checkout, gateway
 from secportal.payments.models import AttemptStatus, CheckoutAttempt
 
-from .conftest import onboarded_tenant
+from .conftest import onboarded_tenant, session_creates
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,14 +23,6 @@ PAY_LINK = {
     "success_url": "http://testserver/ok?session_id={CHECKOUT_SESSION_ID}",
     "cancel_url": "http://testserver/portal/pay/token/",
 }
-
-
-def session_creates(sandbox) -> list[dict]:
-    return [
-        r
-        for r in sandbox.requests()
-        if r["method"] == "POST" and r["path"] == "/v1/checkout/sessions"
-    ]
 
 
 def test_a_timeout_from_the_portal_then_a_retry_from_the_pay_link_is_one_session(sandbox, settings):

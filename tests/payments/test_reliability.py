@@ -16,17 +16,9 @@ from secportal.notifications.models import EmailMessage
 from secportal.payments import checkout, gateway, reconciliation, settlement
 from secportal.payments.models import CheckoutAttempt, ConnectedAccount, Payment, StripeEvent
 
-from .conftest import URLS, onboarded_tenant
+from .conftest import URLS, onboarded_tenant, session_creates
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def session_creates(sandbox) -> list[dict]:
-    return [
-        r
-        for r in sandbox.requests()
-        if r["method"] == "POST" and r["path"] == "/v1/checkout/sessions"
-    ]
 
 
 def test_stripe_500_then_recovery_makes_one_session(sandbox, settings):

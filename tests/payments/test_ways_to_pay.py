@@ -14,17 +14,14 @@ from stripe_sandbox.forms import decode, plain
 
 from ..conftest import signed_in
 from .conftest import URLS, onboarded_tenant
+from .conftest import session_creates as checkout_requests
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def session_creates(sandbox) -> list[dict]:
     """The decoded form of each Checkout Session the app asked for."""
-    return [
-        plain(decode(r["body"]))
-        for r in sandbox.requests()
-        if r["method"] == "POST" and r["path"] == "/v1/checkout/sessions"
-    ]
+    return [plain(decode(r["body"])) for r in checkout_requests(sandbox)]
 
 
 def test_owner_chooses_ways_to_pay_in_settings_and_members_cannot(tenant):
