@@ -174,12 +174,13 @@ def demo(argv: list[str]) -> int:
         if not ready:
             print("The demo did not start: see the messages above.")
             return 1
-        print(f"Ready: {site_url}", flush=True)
-        print(f"  Demo logins:{_demo_logins()}", flush=True)
-        print(f"  Mailbox (caught emails): {site_url}/mailbox/", flush=True)
-        print(f"  Stripe sandbox (offline Stripe): {stripe_url}", flush=True)
-        print("  Press Ctrl-C to stop.", flush=True)
+        # One write: whoever waits for "Ready:" (the browser tests) reads the whole banner.
         print(
+            f"Ready: {site_url}\n"
+            f"  Demo logins:{_demo_logins()}\n"
+            f"  Mailbox (caught emails): {site_url}/mailbox/\n"
+            f"  Stripe sandbox (offline Stripe): {stripe_url}\n"
+            "  Press Ctrl-C to stop.\n"
             "  The sandbox's control API and the Mailbox show secrets and sign-in links: they"
             " listen on 127.0.0.1 only. Keep it so.",
             flush=True,

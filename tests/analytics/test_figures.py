@@ -105,6 +105,7 @@ def test_counts_by_shown_status(fx):
         "paid": 5,  # P1, P2, P3 (partly refunded), P5, P6
         "void": 1,
         "refunded": 1,  # P4
+        "processing": 0,
     }
     assert data["status_counts"] == {
         "draft": 1,
@@ -113,6 +114,7 @@ def test_counts_by_shown_status(fx):
         "paid": 8,
         "void": 1,
         "refunded": 1,
+        "processing": 0,
     }
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from secportal.analytics import selectors as analytics
 from secportal.invoicing.models import Invoice, InvoiceStatus
+from secportal.notifications.models import EmailMessage
 from secportal.payments import checkout, methods
-from secportal.payments.models import CheckoutAttempt, StripeCustomer
+from secportal.payments.models import CheckoutAttempt, Payment, StripeCustomer
 from stripe_sandbox.forms import decode, plain
 
 from ..conftest import signed_in
@@ -27,7 +29,7 @@ def session_creates(sandbox) -> list[dict]:
 def test_owner_chooses_ways_to_pay_in_settings_and_members_cannot(tenant):
     owner, member = signed_in(tenant.owner), signed_in(tenant.member)
     page = owner.get(reverse("workspaces:settings")).content.decode()
-    assert "Ways to pay" in page and "Bacs Direct Debit" in page and "capped at £4" in page
+    assert "Payment methods" in page and "Bacs Direct Debit" in page and "capped at £4" in page
     url = reverse("payments:methods")
     assert member.post(url, {"methods": ["bacs_debit"]}).status_code == 403
     response = owner.post(url, {"methods": ["card", "bacs_debit", "customer_balance"]}, follow=True)
@@ -45,8 +47,7 @@ def test_owner_chooses_ways_to_pay_in_settings_and_members_cannot(tenant):
     assert methods.offered(tenant.workspace) == ["card", "bacs_debit", "customer_balance"]
 
 
-def test_a_bacs_debit_is_paid_only_when_it_clears(sandbox):
-    tenant = onboarded_tenant(sandbox)
+def pay_by_bacs(sandbox, tenant, account_number: str) -> None:
     methods.set_payment_methods(tenant.workspace.pk, tenant.owner, ["card", "bacs_debit"])
     checkout.start_checkout(tenant.invoice.pk, **URLS)
     (create,) = session_creates(sandbox)
@@ -56,15 +57,52 @@ def test_a_bacs_debit_is_paid_only_when_it_clears(sandbox):
         attempt.session_id,
         payment_method="bacs_debit",
         sort_code="108800",
-        account_number="00012345",
+        account_number=account_number,
     )
     assert outcome["outcome"] == "processing"
     assert sandbox.drain(timeout=10)
-    # The session is complete but unpaid: Stripe has not said the money arrived.
-    assert Invoice.objects.get(pk=tenant.invoice.pk).status == InvoiceStatus.SENT
+
+
+def test_a_bacs_debit_is_processing_then_paid_when_it_clears(sandbox):
+    tenant = onboarded_tenant(sandbox)
+    pay_by_bacs(sandbox, tenant, "00012345")
+    # Checkout completed unpaid: Processing, not payable, not overdue, no Pay button.
+    invoice = Invoice.objects.get(pk=tenant.invoice.pk)
+    assert invoice.status == InvoiceStatus.PROCESSING
+    assert invoice.processing_method == "Bacs Direct Debit" and invoice.processing_expected_on
+    page = signed_in(tenant.owner).get(reverse("invoicing:detail", args=[invoice.public_id]))
+    assert "Processing" in page.content.decode() and "usually clears by" in page.content.decode()
+    from secportal.invoicing.services import mark_overdue
+
+    assert mark_overdue() == 0  # not overdue while processing, whatever its due date
+    figures = analytics.open_invoice_figures(tenant.workspace, tenant.workspace.today())
+    assert figures["GBP"]["processing_count"] == 1
+    assert figures["GBP"]["outstanding_amount"] == invoice.amount
     sandbox.control("POST", "clock", {"advance": 3600})
     assert sandbox.drain(timeout=10)
-    assert Invoice.objects.get(pk=tenant.invoice.pk).status == InvoiceStatus.PAID
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID
+    assert not Payment.objects.filter(duplicate=True).exists()  # the awaited one, not a second
+
+
+def test_a_bacs_debit_that_fails_makes_the_invoice_payable_again_and_says_so(sandbox):
+    tenant = onboarded_tenant(sandbox)
+    pay_by_bacs(sandbox, tenant, "33333335")  # Stripe's "fails" test account
+    assert Invoice.objects.get(pk=tenant.invoice.pk).status == InvoiceStatus.PROCESSING
+    sandbox.control("POST", "clock", {"advance": 3600})
+    assert sandbox.drain(timeout=10)
+    invoice = Invoice.objects.get(pk=tenant.invoice.pk)
+    assert invoice.status == InvoiceStatus.SENT and invoice.is_payable
+    assert invoice.events.filter(kind="payment_failed").count() == 1
+    client_email = EmailMessage.objects.get(kind="payment_failed")
+    assert client_email.to == tenant.client.billing_email
+    assert "did not go through" in client_email.subject and "Pay Invoice" in client_email.body_html
+    owners = set(
+        EmailMessage.objects.filter(kind="payment_failed_owner").values_list("to", flat=True)
+    )
+    assert owners == {tenant.owner.email, tenant.admin.email}
+    # Paying again works at once: a new checkout attempt.
+    assert checkout.start_checkout(tenant.invoice.pk, **URLS).startswith(sandbox.url)
 
 
 def test_bank_transfers_use_one_customer_per_client(sandbox):

@@ -74,6 +74,7 @@ class CurrencyFigures:
     # As of today:
     outstanding: Tally = field(default_factory=Tally)
     overdue: Tally = field(default_factory=Tally)
+    processing: Tally = field(default_factory=Tally)  # bank debits on their way (outstanding)
     ageing: dict[str, Tally] = field(
         default_factory=lambda: {k: Tally() for k, _ in AGEING_BUCKETS}
     )
@@ -127,6 +128,7 @@ class CurrencyFigures:
             "monthly": [m.as_json() for m in self.monthly],
             "outstanding": self.outstanding.as_json(),
             "overdue": self.overdue.as_json(),
+            "processing": self.processing.as_json(),
             "ageing": {key: tally.as_json() for key, tally in self.ageing.items()},
             "status_counts": self.status_counts,
         }

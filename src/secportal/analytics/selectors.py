@@ -40,7 +40,13 @@ from django.db.models.functions import TruncDate, TruncMonth
 from secportal.clients.models import Client
 from secportal.core.money import CURRENCIES
 from secportal.engagements.models import Engagement
-from secportal.invoicing.models import PAYABLE, Invoice, InvoiceStatus, shown_as, shown_overdue
+from secportal.invoicing.models import (
+    OUTSTANDING,
+    Invoice,
+    InvoiceStatus,
+    shown_as,
+    shown_overdue,
+)
 from secportal.payments.models import COUNTED_REFUNDS, Dispute, DisputeStatus, Payment, Refund
 from secportal.workspaces.models import Workspace
 
@@ -104,8 +110,9 @@ def open_invoice_figures(workspace: Workspace, today: datetime.date) -> dict[str
     ``invoice_ws_cur_status_due`` alone.
     """
     day = datetime.timedelta(days=1)
-    outstanding = Q(status__in=PAYABLE)
+    outstanding = Q(status__in=OUTSTANDING)
     overdue = shown_overdue(today)
+    processing = Q(status=InvoiceStatus.PROCESSING)
     buckets = {
         "current": outstanding & (Q(due_date__gte=today) | Q(due_date__isnull=True)),
         "1_30": outstanding & Q(due_date__lte=today - day, due_date__gte=today - 30 * day),
@@ -118,6 +125,8 @@ def open_invoice_figures(workspace: Workspace, today: datetime.date) -> dict[str
         "outstanding_count": Count("status", filter=outstanding),
         "overdue_amount": _sum("amount", overdue),
         "overdue_count": Count("status", filter=overdue),
+        "processing_amount": _sum("amount", processing),
+        "processing_count": Count("status", filter=processing),
     }
     for key, condition in buckets.items():
         aggregates[f"age_{key}_amount"] = _sum("amount", condition)
@@ -300,6 +309,7 @@ def dashboard(workspace: Workspace, period: Period, today: datetime.date) -> Das
         if row := invoices.get(currency):
             f.outstanding = Tally(row["outstanding_amount"], row["outstanding_count"])
             f.overdue = Tally(row["overdue_amount"], row["overdue_count"])
+            f.processing = Tally(row["processing_amount"], row["processing_count"])
             f.ageing = {
                 key: Tally(row[f"age_{key}_amount"], row[f"age_{key}_count"])
                 for key, _ in AGEING_BUCKETS
@@ -353,7 +363,7 @@ def money_of(
     if (client is None) == (engagement is None):
         raise ValueError("Give a client or an engagement.")
     where = {"client": client} if client is not None else {"engagement": engagement}
-    outstanding = Q(status__in=PAYABLE)
+    outstanding = Q(status__in=OUTSTANDING)
     invoices = (
         Invoice.objects.filter(workspace=workspace, **where)
         .values("currency")

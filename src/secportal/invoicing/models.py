@@ -19,11 +19,16 @@ class InvoiceStatus(models.TextChoices):
     PAID = "paid", "Paid"
     VOID = "void", "Void"
     REFUNDED = "refunded", "Refunded"
+    # A bank debit on its way: paid by the client, not yet cleared (issue 16).
+    PROCESSING = "processing", "Processing"
 
 
 #: The statuses in which an invoice is waiting for the client's money: it can be paid, voided,
 #: reminded and emailed again, and it counts as outstanding.
 PAYABLE = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+#: Waiting for money that is not in yet: payable invoices and bank debits on their way (the
+#: dashboard's "outstanding").
+OUTSTANDING = (*PAYABLE, InvoiceStatus.PROCESSING)
 
 
 def draft_reference(public_id: uuid.UUID) -> str:
@@ -121,6 +126,9 @@ class Invoice(TenantModel):
     overdue_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # While Processing: how the client paid (Stripe's method type) and when it should clear.
+    processing_method = models.CharField(max_length=40, blank=True)
+    processing_expected_on = models.DateField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     refunded_amount = models.PositiveBigIntegerField(default=0)
     # The sum of the invoice's credit notes: the balance drops by it.
@@ -284,6 +292,7 @@ class InvoiceEventKind(models.TextChoices):
     REMINDER_SENT = "reminder_sent", "Overdue reminder sent"
     CHECKOUT_STARTED = "checkout_started", "Checkout started"
     PAYMENT_FAILED = "payment_failed", "Payment failed"
+    PAYMENT_PROCESSING = "payment_processing", "Bank payment on its way"
     PAID = "paid", "Paid"
     PAYMENT_FLAGGED = "payment_flagged", "Payment needs attention"
     REFUND_REQUESTED = "refund_requested", "Refund requested"

@@ -343,17 +343,86 @@ def mark_paid(
     actor_type: str = ActorType.STRIPE,
     **details: Any,
 ) -> Invoice:
-    """Sent/Overdue → Paid (an event with ``details``); a repeat for a paid invoice is a no-op."""
+    """Sent/Overdue/Processing → Paid (an event with ``details``); a repeat is a no-op."""
     invoice = lock_invoice(invoice_id)
     if invoice.status == InvoiceStatus.PAID:
         return invoice
-    if not invoice.is_payable:
+    if not invoice.is_payable and invoice.status != InvoiceStatus.PROCESSING:
         raise InvoiceError(f"A {invoice.get_status_display().lower()} invoice cannot be paid.")
     invoice.status = InvoiceStatus.PAID
     invoice.paid_at = paid_at
     invoice.save(update_fields=["status", "paid_at", "updated_at"])
     record_event(invoice, InvoiceEventKind.PAID, actor_type=actor_type, **details)
     transaction.on_commit(lambda: signals.invoice_paid.send(sender=Invoice, invoice_id=invoice_id))
+    return invoice
+
+
+@transaction.atomic
+def mark_processing(
+    invoice_id: int,
+    *,
+    method: str,
+    expected_on: datetime.date,
+    actor_type: str = ActorType.STRIPE,
+    **details: Any,
+) -> Invoice:
+    """Sent/Overdue → Processing: the client paid by bank debit, which clears in a few days.
+
+    While Processing the invoice is neither payable, overdue nor reminded; a repeat is a no-op.
+    """
+    invoice = lock_invoice(invoice_id)
+    if invoice.status == InvoiceStatus.PROCESSING or not invoice.is_payable:
+        return invoice
+    invoice.status = InvoiceStatus.PROCESSING
+    invoice.processing_method = method
+    invoice.processing_expected_on = expected_on
+    invoice.save(
+        update_fields=["status", "processing_method", "processing_expected_on", "updated_at"]
+    )
+    record_event(
+        invoice,
+        InvoiceEventKind.PAYMENT_PROCESSING,
+        actor_type=actor_type,
+        method=method,
+        expected_on=expected_on.isoformat(),
+        **details,
+    )
+    return invoice
+
+
+@transaction.atomic
+def end_processing(
+    invoice_id: int, *, reason: str, actor_type: str = ActorType.STRIPE, **details: Any
+) -> Invoice:
+    """Processing → Sent (or Overdue, past its due date): the bank debit failed; the balance is
+    payable again. Anything else is left as it is."""
+    invoice = lock_invoice(invoice_id)
+    if invoice.status != InvoiceStatus.PROCESSING:
+        return invoice
+    today = invoice.workspace.today()
+    past_due = invoice.due_date is not None and invoice.due_date < today
+    invoice.status = InvoiceStatus.OVERDUE if past_due else InvoiceStatus.SENT
+    if past_due and invoice.overdue_at is None:
+        invoice.overdue_at = timezone.now()
+    method = invoice.processing_method
+    invoice.processing_method, invoice.processing_expected_on = "", None
+    invoice.save(
+        update_fields=[
+            "status",
+            "overdue_at",
+            "processing_method",
+            "processing_expected_on",
+            "updated_at",
+        ]
+    )
+    record_event(
+        invoice,
+        InvoiceEventKind.PAYMENT_FAILED,
+        actor_type=actor_type,
+        method=method,
+        reason=reason,
+        **details,
+    )
     return invoice
 
 

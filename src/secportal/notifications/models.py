@@ -18,6 +18,8 @@ EMAIL_KINDS = {
     "payment_confirmation": "Payment confirmation",
     "payment_received": "Payment received",
     "auto_refund_failed": "Refund of a second payment failed",
+    "payment_failed": "Payment failed (to the client)",
+    "payment_failed_owner": "Payment failed",
     "portal_sign_in": "Portal sign-in link",
     "stripe_disconnected": "Stripe account disconnected",
 }

@@ -5,13 +5,37 @@ from __future__ import annotations
 from typing import Any
 
 from secportal.core.money import format_money
-from secportal.invoicing.emails import queue_to_client
+from secportal.invoicing.emails import invoice_context, queue_to_client
 from secportal.invoicing.links import consultant_link, portal_link
 from secportal.invoicing.models import Invoice
 from secportal.notifications.services import queue_email
 from secportal.workspaces.selectors import billing_contacts_of
 
 from .models import Payment
+
+
+def queue_debit_failed(invoice: Invoice, attempt: Any, method: str) -> None:
+    """A bank debit failed: the client is asked to pay again, the owners and admins are told."""
+    context = {**invoice_context(invoice), "method": method}
+    queue_to_client(
+        invoice,
+        kind="payment_failed",
+        template="emails/payment_failed",
+        context=context,
+        key=f"debit-failed:{attempt.session_id}",
+    )
+    context = {**context, "invoice_url": consultant_link(invoice)}
+    for membership in billing_contacts_of(invoice.workspace_id):
+        to = membership.user.email
+        queue_email(
+            kind="payment_failed_owner",
+            to=to,
+            template="emails/payment_failed_owner",
+            context=context,
+            workspace=invoice.workspace,
+            invoice=invoice,
+            dedupe_key=f"debit-failed-owner:{attempt.session_id}:{to.lower()}",
+        )
 
 
 def queue_auto_refund_failed(invoice: Invoice, payment: Payment) -> None:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import connect, disputes, gateway, refunds, settlement
+from . import connect, debits, disputes, gateway, refunds, settlement
 from .models import StripeEvent
 
 logger = logging.getLogger(__name__)
@@ -26,12 +26,18 @@ def _paid(obj: dict[str, Any], account: str, kind: str) -> str:
     return settlement.apply_paid_session(obj, account, source=f"webhook {kind}")
 
 
+def _completed(obj: dict[str, Any], account: str, kind: str) -> str:
+    if obj.get("payment_status") == "unpaid":
+        return debits.apply_session_processing(obj)  # a bank debit on its way
+    return _paid(obj, account, kind)
+
+
 def _expired(obj: dict[str, Any], account: str, kind: str) -> str:
     return settlement.apply_session_closed(obj, "expired")
 
 
 def _payment_failed(obj: dict[str, Any], account: str, kind: str) -> str:
-    return settlement.apply_session_closed(obj, "payment_failed")
+    return debits.apply_debit_failed(obj)
 
 
 def _charge_refunded(obj: dict[str, Any], account: str, kind: str) -> str:
@@ -58,7 +64,7 @@ def _deauthorized(obj: dict[str, Any], account: str, kind: str) -> str:
 
 #: Event type → handler(object, connected account id, event type) → outcome in words.
 HANDLERS: dict[str, Handler] = {
-    "checkout.session.completed": _paid,
+    "checkout.session.completed": _completed,
     "checkout.session.async_payment_succeeded": _paid,
     "checkout.session.expired": _expired,
     "checkout.session.async_payment_failed": _payment_failed,

@@ -38,6 +38,7 @@ class AttemptStatus(models.TextChoices):
     COMPLETE = "complete", "Complete"
     EXPIRED = "expired", "Expired"
     ABANDONED = "abandoned", "Abandoned"
+    PROCESSING = "processing", "Paid by bank debit, clearing"
 
 
 class CheckoutAttempt(TenantModel):

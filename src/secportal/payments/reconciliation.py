@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from secportal.invoicing.services import InvoiceError
 
-from . import gateway, refunds, settlement
+from . import debits, gateway, refunds, settlement
 from .models import (
     AttemptStatus,
     CheckoutAttempt,
@@ -43,7 +43,9 @@ def reconcile_open_sessions(older_than: datetime.timedelta = RECONCILE_AFTER) ->
     cutoff = timezone.now() - older_than
     outcomes: dict[str, int] = {}
     attempts = (
-        CheckoutAttempt.unscoped.filter(status=AttemptStatus.OPEN, created_at__lt=cutoff)
+        CheckoutAttempt.unscoped.filter(
+            status__in=[AttemptStatus.OPEN, AttemptStatus.PROCESSING], created_at__lt=cutoff
+        )
         .exclude(session_id=None)
         .order_by("pk")[:BATCH]
     )
@@ -68,6 +70,24 @@ def resend_unanswered_refunds(older_than: datetime.timedelta = RECONCILE_AFTER) 
     return sent
 
 
+def _reconcile_unpaid(session: dict, attempt: CheckoutAttempt) -> str:
+    """A completed but unpaid session: a debit on its way, or one that failed (its payment
+    intent says which)."""
+    if attempt.status == AttemptStatus.OPEN:
+        return debits.apply_session_processing(session)
+    intent_id = session.get("payment_intent")
+    if not intent_id:
+        return "still processing"
+    intent_id = intent_id["id"] if isinstance(intent_id, dict) else intent_id
+    try:
+        intent = gateway.retrieve_payment_intent(intent_id, attempt.stripe_account_id)
+    except gateway.GatewayError:
+        return "stripe unavailable"
+    if intent.get("status") in ("requires_payment_method", "canceled"):
+        return debits.apply_debit_failed(session)
+    return "still processing"
+
+
 def _reconcile(attempt: CheckoutAttempt) -> str:
     try:
         session = gateway.retrieve_checkout_session(
@@ -79,6 +99,8 @@ def _reconcile(attempt: CheckoutAttempt) -> str:
         return settlement.apply_paid_session(
             session, attempt.stripe_account_id, source="reconciliation"
         )
+    if session.get("status") == "complete":
+        return _reconcile_unpaid(session, attempt)
     if session.get("status") == "expired":
         return settlement.apply_session_closed(session, "expired")
     return "still open"

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from secportal.invoicing import services as invoicing
-from secportal.invoicing.models import ActorType, Invoice, InvoiceEventKind
+from secportal.invoicing.models import ActorType, Invoice, InvoiceEventKind, InvoiceStatus
 
 from . import emails, gateway, signals
 from .models import AttemptStatus, CheckoutAttempt, Payment
@@ -45,7 +45,12 @@ def apply_paid_session(session: dict[str, Any], account_id: str, *, source: str)
                 source=source,
             )
             return "mismatch: " + "; ".join(problems)
-        duplicate = not invoice.is_payable
+        # A debit clearing for this very session is the payment awaited, not a second one.
+        clearing = (
+            invoice.status == InvoiceStatus.PROCESSING
+            and attempt.status == AttemptStatus.PROCESSING
+        )
+        duplicate = not invoice.is_payable and not clearing
         payment = _record_payment(session, intent, attempt, invoice, duplicate=duplicate)
         if duplicate:
             invoicing.flag_attention(
