@@ -114,9 +114,9 @@ class Invoice(TenantModel):
     description = models.TextField(max_length=2000, validators=[multi_line])
     # The invoice of record (issue 15): figures derived from the lines; amount is the total.
     net_amount = models.BigIntegerField(null=True, blank=True)
-    vat_amount = models.BigIntegerField(default=0)
-    prices_include_vat = models.BooleanField(default=False)
-    po_number = models.CharField(max_length=60, blank=True, validators=[single_line])
+    vat_amount = models.BigIntegerField(default=0, db_default=0)
+    prices_include_vat = models.BooleanField(default=False, db_default=False)
+    po_number = models.CharField(max_length=60, blank=True, db_default="", validators=[single_line])
     supply_date = models.DateField(null=True, blank=True)
     # Sterling per one unit of the invoice's currency, for UK VAT on a EUR/USD invoice.
     gbp_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
@@ -127,12 +127,12 @@ class Invoice(TenantModel):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     # While Processing: how the client paid (Stripe's method type) and when it should clear.
-    processing_method = models.CharField(max_length=40, blank=True)
+    processing_method = models.CharField(max_length=40, blank=True, db_default="")
     processing_expected_on = models.DateField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     refunded_amount = models.PositiveBigIntegerField(default=0)
     # The sum of the invoice's credit notes: the balance drops by it.
-    credited_amount = models.PositiveBigIntegerField(default=0)
+    credited_amount = models.PositiveBigIntegerField(default=0, db_default=0)
     # Something a person must look at (a payment that did not match, a second payment).
     attention = models.TextField(blank=True)
     created_by = models.ForeignKey(
