@@ -103,6 +103,7 @@ class CompanyDetailsForm(forms.ModelForm):
             "payment_terms_text": "Payment terms",
             "invoice_notes": "Notes on every invoice",
             "amounts_entered": "Amounts are entered",
+            "attach_einvoice": "Attach e-invoice",
         }
         help_texts = {
             "legal_name": "As registered, e.g. Redline Security Ltd.",
@@ -114,6 +115,7 @@ class CompanyDetailsForm(forms.ModelForm):
             "amounts_entered": "Whether the amounts you type on invoices include VAT.",
             "payment_terms_text": "Printed on invoices, e.g. late payment interest terms.",
             "invoice_notes": "Printed at the end of every invoice and credit note.",
+            "attach_einvoice": "Send this e-invoice file with the PDF in invoice emails.",
         }
         widgets = {
             "payment_terms_text": forms.Textarea(attrs={"rows": 2}),

@@ -67,6 +67,7 @@ COMPANY_FIELDS = (
     "bank_details",
     "payment_terms_text",
     "invoice_notes",
+    "attach_einvoice",
     "amounts_entered",
 )
 
