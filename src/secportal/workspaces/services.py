@@ -60,6 +60,7 @@ SETTINGS_FIELDS = (
 
 COMPANY_FIELDS = (
     "legal_name",
+    "trading_name",
     "registered_address",
     "company_number",
     "registered_in",
