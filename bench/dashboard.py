@@ -76,7 +76,9 @@ SELECT currency,
        count(*) FILTER (WHERE status = 'overdue' OR status = 'sent' AND due_date < %(today)s),
        count(*) FILTER (WHERE status = 'paid'),
        count(*) FILTER (WHERE status = 'void'),
-       count(*) FILTER (WHERE status = 'refunded')
+       count(*) FILTER (WHERE status = 'refunded'),
+       coalesce(sum(credited_amount - refunded_amount) FILTER (WHERE status = 'paid' AND credited_amount > refunded_amount), 0),
+       count(*) FILTER (WHERE status = 'paid' AND credited_amount > refunded_amount)
 FROM invoicing_invoice
 WHERE workspace_id = %(ws)s
 GROUP BY currency
@@ -215,6 +217,7 @@ def _assemble(
             key: {"amount": row[5 + 2 * n], "count": row[6 + 2 * n]} for n, key in enumerate(AGEING)
         }
         f["status_counts"] = dict(zip(STATUSES, row[15:21], strict=True))
+        f["credits_owed"] = {"amount": row[-2], "count": row[-1]}  # the last two columns
     tops: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for currency, public_id, name, gross, fees, n, days, refunds, fees_refunded, lost in sorted(
         rows["period"], key=lambda row: (row[0], row[5] if row[1] else 0)
@@ -273,6 +276,7 @@ def _assemble(
             "overdue": f.get("overdue", zero),
             "ageing": f.get("ageing", {key: zero for key in AGEING}),
             "status_counts": counts,
+            "credits_owed": f.get("credits_owed", zero),
         }
     return {"currencies": currencies, "status_counts": totals}
 
