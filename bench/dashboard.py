@@ -78,7 +78,9 @@ SELECT currency,
        count(*) FILTER (WHERE status = 'void'),
        count(*) FILTER (WHERE status = 'refunded'),
        count(*) FILTER (WHERE status = 'processing'),
-       coalesce(sum(amount) FILTER (WHERE status = 'processing'), 0)
+       coalesce(sum(amount) FILTER (WHERE status = 'processing'), 0),
+       coalesce(sum(credited_amount - refunded_amount) FILTER (WHERE status = 'paid' AND credited_amount > refunded_amount), 0),
+       count(*) FILTER (WHERE status = 'paid' AND credited_amount > refunded_amount)
 FROM invoicing_invoice
 WHERE workspace_id = %(ws)s
 GROUP BY currency
@@ -218,6 +220,7 @@ def _assemble(
         }
         f["status_counts"] = dict(zip(STATUSES, row[15:22], strict=True))
         f["processing"] = {"amount": row[22], "count": row[21]}
+        f["credits_owed"] = {"amount": row[-2], "count": row[-1]}  # the last two columns
     tops: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for currency, public_id, name, gross, fees, n, days, refunds, fees_refunded, lost in sorted(
         rows["period"], key=lambda row: (row[0], row[5] if row[1] else 0)
@@ -277,6 +280,7 @@ def _assemble(
             "processing": f.get("processing", zero),
             "ageing": f.get("ageing", {key: zero for key in AGEING}),
             "status_counts": counts,
+            "credits_owed": f.get("credits_owed", zero),
         }
     return {"currencies": currencies, "status_counts": totals}
 

@@ -27,6 +27,14 @@ Outstanding GBP invoices (Beta unless noted), ageing by due date against 15 Apr:
 Outstanding EUR: 90.00 due 30 Apr (current); 70.00 stored overdue, due 1 Mar (45 days: 31-60).
 Outstanding USD: 30.00 due 20 Apr (current).
 Also: a void GBP invoice of 50.00, and the tenant's own draft GBP invoice of 1,250.50.
+
+Credit notes (``add_credits``, issue 15), all on paid invoices:
+  GBP P1 (Acme, "Acme web app") credited 250.00, nothing refunded: 250.00 owed back
+  GBP P3 (Acme) credited 300.00, already refunded 500.00: nothing owed back
+  EUR E2 (Beta) credited 100.00, nothing refunded: 100.00 owed back
+So: credits owed back GBP 250.00 (1 invoice), EUR 100.00 (1), USD none; invoiced drops by the
+credits (Beta EUR 760.00 -> 660.00; Acme web app GBP 1,011.28 -> 761.28); revenue, outstanding
+and ageing do not change (a credit note moves no money; refunds do, when made).
 """
 
 from __future__ import annotations
@@ -153,6 +161,14 @@ class Builder:
             fee_refunded=fee,
             refunded_at=at,
         )
+
+
+def add_credits(fx: Fixture) -> None:
+    """The credit notes of the module docstring, as the invoices' ``credited_amount``."""
+    for name, amount in (("P1", 25000), ("P3", 30000), ("E2", 10000)):
+        invoice = fx.builder.payments[name].invoice
+        invoice.credited_amount = amount
+        invoice.save(update_fields=["credited_amount"])
 
 
 @dataclass

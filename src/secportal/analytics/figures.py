@@ -79,6 +79,8 @@ class CurrencyFigures:
         default_factory=lambda: {k: Tally() for k, _ in AGEING_BUCKETS}
     )
     status_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_KEYS, 0))
+    # Credit notes on paid invoices not yet refunded: money owed back to clients.
+    credits_owed: Tally = field(default_factory=Tally)
 
     @property
     def revenue(self) -> int:
@@ -131,6 +133,7 @@ class CurrencyFigures:
             "processing": self.processing.as_json(),
             "ageing": {key: tally.as_json() for key, tally in self.ageing.items()},
             "status_counts": self.status_counts,
+            "credits_owed": self.credits_owed.as_json(),
         }
 
 

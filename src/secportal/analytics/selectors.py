@@ -15,6 +15,10 @@ Definitions (the dashboard's help text says the same):
   status Overdue (stored overdue, or sent with a due date before today in the workspace's
   timezone). **Ageing** puts every outstanding invoice in one bucket by its due date: current
   (due today or later, or no due date), 1-30, 31-60, 61-90, 90+ days past due.
+- **Credits owed back** = on paid invoices, credit notes not yet covered by refunds
+  (``credited_amount - refunded_amount`` where positive), as of today. A credit note moves no
+  money: revenue changes only when the refund is made. Invoiced (client and engagement money)
+  is net of credit notes.
 - Periods are calendar dates in the workspace's timezone, both ends included; "last 12 months"
   is the current month and the 11 before it (the chart's months).
 
@@ -31,6 +35,7 @@ from django.db.models import (
     Count,
     DurationField,
     ExpressionWrapper,
+    F,
     Q,
     Sum,
     Value,
@@ -133,6 +138,7 @@ def open_invoice_figures(workspace: Workspace, today: datetime.date) -> dict[str
         aggregates[f"age_{key}_count"] = Count("status", filter=condition)
     for status in STATUS_KEYS:
         aggregates[f"status_{status}"] = Count("status", filter=shown_as(status, today))
+    aggregates.update(_credits_owed())
     rows = (
         Invoice.objects.filter(workspace=workspace)
         .values("currency")
@@ -140,6 +146,19 @@ def open_invoice_figures(workspace: Workspace, today: datetime.date) -> dict[str
         .order_by("currency")
     )
     return {row["currency"]: row for row in rows}
+
+
+def _credits_owed() -> dict[str, Any]:
+    """Credits on paid invoices not yet refunded: money owed back to clients (issue 15, 6).
+
+    A paid invoice's credit notes are covered by its refunds first: owed back is
+    ``credited_amount - refunded_amount`` where that is positive.
+    """
+    owed = Q(status=InvoiceStatus.PAID, credited_amount__gt=F("refunded_amount"))
+    return {
+        "credits_owed_amount": _sum(F("credited_amount") - F("refunded_amount"), owed),
+        "credits_owed_count": Count("status", filter=owed),
+    }
 
 
 def _collected_in(
@@ -317,6 +336,7 @@ def dashboard(workspace: Workspace, period: Period, today: datetime.date) -> Das
             f.status_counts = {status: row[f"status_{status}"] for status in STATUS_KEYS}
             for status, n in f.status_counts.items():
                 status_counts[status] += n
+            f.credits_owed = Tally(row["credits_owed_amount"], row["credits_owed_count"])
         if row := payments.get(currency):
             f.gross, f.fees_charged, f.payment_count = row["gross"], row["fees"], row["count"]
             f.avg_days_to_pay = _days(row["avg_days"])
@@ -358,7 +378,8 @@ def money_of(
     client: Client | None = None,
     engagement: Engagement | None = None,
 ) -> list[PartyMoney]:
-    """Three queries: invoiced (not draft, not void), collected (net of refunds, all time),
+    """Three queries: invoiced (not draft, not void, less credit notes), collected (net of
+    refunds, all time),
     outstanding (sent + overdue) and overdue, per currency, for one client or engagement."""
     if (client is None) == (engagement is None):
         raise ValueError("Give a client or an engagement.")
@@ -368,7 +389,10 @@ def money_of(
         Invoice.objects.filter(workspace=workspace, **where)
         .values("currency")
         .annotate(
-            invoiced=_sum("amount", ~Q(status__in=[InvoiceStatus.DRAFT, InvoiceStatus.VOID])),
+            invoiced=_sum(
+                F("amount") - F("credited_amount"),
+                ~Q(status__in=[InvoiceStatus.DRAFT, InvoiceStatus.VOID]),
+            ),
             outstanding=_sum("amount", outstanding),
             overdue=_sum("amount", shown_overdue(today)),
         )

@@ -18,13 +18,17 @@ class Client(TenantModel):
     address = models.TextField(
         "billing address", blank=True, max_length=1000, validators=[multi_line]
     )
-    legal_name = models.CharField(max_length=200, blank=True, validators=[single_line])
+    legal_name = models.CharField(
+        max_length=200, blank=True, db_default="", validators=[single_line]
+    )
     # ISO 3166 alpha-2 (GB, DE, ...): decides UK VAT or the EU reverse charge.
-    country = models.CharField(max_length=2, blank=True)
-    vat_number = models.CharField(max_length=20, blank=True, validators=[validate_vat_number])
-    po_required = models.BooleanField("PO required", default=False)
+    country = models.CharField(max_length=2, blank=True, db_default="")
+    vat_number = models.CharField(
+        max_length=20, blank=True, db_default="", validators=[validate_vat_number]
+    )
+    po_required = models.BooleanField("PO required", default=False, db_default=False)
     default_po = models.CharField(
-        "default PO number", max_length=60, blank=True, validators=[single_line]
+        "default PO number", max_length=60, blank=True, db_default="", validators=[single_line]
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

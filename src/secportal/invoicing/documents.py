@@ -19,6 +19,8 @@ def supplier_lines(workspace: object) -> tuple[str, ...]:
     found: list[str] = []
     if workspace.legal_name and workspace.legal_name != workspace.name:
         found.append(workspace.legal_name)
+    if workspace.trading_name and workspace.trading_name != workspace.company_name:
+        found.append(f"Trading as {workspace.trading_name}")
     if workspace.registered_address:
         found.extend(line.strip() for line in workspace.registered_address.splitlines())
     if workspace.company_number:
@@ -27,6 +29,23 @@ def supplier_lines(workspace: object) -> tuple[str, ...]:
     if workspace.vat_number:
         found.append(f"VAT number {workspace.vat_number}")
     return tuple(line for line in found if line)
+
+
+def company_footer(workspace: Any) -> str:
+    """The consultancy's legal details in one line, for emails (never the bank details)."""
+    parts = [workspace.company_name]
+    if workspace.trading_name and workspace.trading_name != workspace.company_name:
+        parts[0] += f", trading as {workspace.trading_name}"
+    if workspace.company_number:
+        where = f"registered in {workspace.registered_in}, " if workspace.registered_in else ""
+        parts.append(f"{where}company number {workspace.company_number}")
+    if workspace.registered_address:
+        parts.append(
+            ", ".join(s.strip() for s in workspace.registered_address.splitlines() if s.strip())
+        )
+    if workspace.vat_number:
+        parts.append(f"VAT number {workspace.vat_number}")
+    return " · ".join(parts) if len(parts) > 1 or workspace.trading_name else ""
 
 
 def footer_notes(workspace: Any) -> tuple[str, str]:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from secportal.clients.models import ClientContact
 from secportal.core.money import format_money
-from secportal.notifications.services import queue_email
+from secportal.notifications.services import Attachment, queue_email
 
 from . import links
+from .documents import company_footer
 from .models import Invoice
+
+logger = logging.getLogger(__name__)
+PDF = "application/pdf"
+
+
+def sender_name(workspace: Any) -> str:
+    """The From display name of emails about an invoice: the consultancy, through the platform."""
+    return f"{workspace.name} via SecPortal"
 
 
 def recipients_of(invoice: Invoice) -> list[str]:
@@ -31,6 +43,7 @@ def invoice_context(invoice: Invoice) -> dict[str, Any]:
     return {
         "invoice": invoice,
         "workspace": invoice.workspace,
+        "company_footer": company_footer(invoice.workspace),
         "amount": format_money(invoice.amount, invoice.currency),
         "pay_url": links.pay_link(invoice),
         "portal_url": links.portal_link(),
@@ -45,8 +58,13 @@ def queue_to_client(
     context: dict[str, Any],
     key: str,
     also: str = "",
+    attachments: Callable[[], Sequence[Attachment]] | None = None,
 ) -> list[str]:
-    """Queue one email to each of the invoice's recipients (and ``also``), once each."""
+    """Queue one email to each of the invoice's recipients (and ``also``), once each.
+
+    ``attachments`` is built at most once, and only if some email is new (not a dedupe hit).
+    """
+    build = functools.cache(attachments) if attachments else None
     recipients = recipients_of(invoice)
     if also and also.lower() not in (r.lower() for r in recipients):
         recipients.append(also)
@@ -59,9 +77,32 @@ def queue_to_client(
             workspace=invoice.workspace,
             invoice=invoice,
             reply_to=invoice.workspace.billing_reply_to,
+            from_name=sender_name(invoice.workspace),
+            attachments=build or (),
             dedupe_key=f"{key}:{to.lower()}",
         )
     return recipients
+
+
+def invoice_attachments(invoice: Invoice) -> list[Attachment]:
+    """The invoice's PDF, and the workspace's e-invoice when it asks for one (issue 15, 7-8)."""
+    from .documents import invoice_pdf_bytes, pdf_filename
+
+    pdf = invoice_pdf_bytes(invoice, invoice.workspace.today(), links.pay_link(invoice))
+    files: list[Attachment] = [(pdf_filename(invoice), pdf, PDF)]
+    choice = invoice.workspace.attach_einvoice
+    if choice:
+        from .einvoices import EInvoiceError, facturx_pdf, ubl_xml
+
+        try:
+            if choice == "facturx":
+                name = f"invoice-{invoice.number}-facturx.pdf"
+                files.append((name, facturx_pdf(invoice, pdf), PDF))
+            elif choice == "ubl":
+                files.append((f"invoice-{invoice.number}.xml", ubl_xml(invoice), "application/xml"))
+        except EInvoiceError as exc:  # the PDF still goes; the page offers the download's reason
+            logger.warning("invoice %s: no e-invoice attached: %s", invoice.pk, exc)
+    return files
 
 
 def queue_invoice_email(invoice: Invoice) -> list[str]:
@@ -71,6 +112,7 @@ def queue_invoice_email(invoice: Invoice) -> list[str]:
         template="emails/invoice_sent",
         context=invoice_context(invoice),
         key=f"invoice:{invoice.pk}",
+        attachments=lambda: invoice_attachments(invoice),
     )
 
 
@@ -95,9 +137,17 @@ def queue_credit_note_email(note: Any) -> list[str]:
             "note": note,
             "invoice": invoice,
             "workspace": invoice.workspace,
+            "company_footer": company_footer(invoice.workspace),
             "amount": format_money(note.amount, invoice.currency),
             "balance": format_money(invoice.balance_due, invoice.currency),
             "portal_url": links.portal_link(),
         },
         key=f"credit_note:{note.pk}",
+        attachments=lambda: credit_note_attachments(note),
     )
+
+
+def credit_note_attachments(note: Any) -> list[Attachment]:
+    from .documents import credit_note_pdf_bytes
+
+    return [(f"credit-note-{note.number}.pdf", credit_note_pdf_bytes(note), PDF)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -14,6 +15,14 @@ from django.utils import timezone
 from .models import EmailMessage, EmailStatus
 
 logger = logging.getLogger(__name__)
+
+
+def sender(display_name: str) -> str:
+    """The From header: the platform's address, under ``display_name`` when one is given."""
+    if not display_name:
+        return settings.DEFAULT_FROM_EMAIL
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((display_name, address))
 
 
 def deliver(message_id: int) -> EmailMessage:
@@ -30,6 +39,7 @@ def deliver(message_id: int) -> EmailMessage:
         msgid = message.provider_message_id or make_msgid(domain="secportal.test")
         email = EmailMultiAlternatives(
             subject=message.subject,
+            from_email=sender(message.from_name),
             body=message.body_text,
             to=[message.to],
             reply_to=[message.reply_to] if message.reply_to else None,
@@ -37,6 +47,8 @@ def deliver(message_id: int) -> EmailMessage:
         )
         if message.body_html:
             email.attach_alternative(message.body_html, "text/html")
+        for attachment in message.attachments.all():
+            email.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
         try:
             email.send(fail_silently=False)
         except Exception as exc:  # any transport failure is recorded and retried

@@ -59,10 +59,15 @@ def parse_message(path: Path) -> dict[str, Any]:
         "subject": str(mime.get("Subject", "")),
         "from": str(mime.get("From", "")),
         "to": str(mime.get("To", "")),
+        "reply_to": str(mime.get("Reply-To", "")),
         "date": str(mime.get("Date", "")),
         "kind": str(mime.get("X-SecPortal-Kind", "")),
         "text": text_part.get_content() if text_part is not None else "",  # type: ignore[attr-defined]
         "html": html_part.get_content() if html_part is not None else "",  # type: ignore[attr-defined]
+        "attachments": [
+            (part.get_filename() or "", part.get_content_type(), part.get_payload(decode=True))
+            for part in mime.iter_attachments()
+        ],
     }
 
 

@@ -17,6 +17,7 @@ EMAIL_KINDS = {
     "overdue_reminder": "Overdue reminder",
     "payment_confirmation": "Payment confirmation",
     "payment_received": "Payment received",
+    "credit_note": "Credit note",
     "auto_refund_failed": "Refund of a second payment failed",
     "payment_failed": "Payment failed (to the client)",
     "payment_failed_owner": "Payment failed",
@@ -35,6 +36,9 @@ class EmailMessage(models.Model):
     kind = models.CharField(max_length=40)
     to = models.EmailField()
     reply_to = models.EmailField(blank=True)
+    # The display name of the From header ("Redline Security via SecPortal"); the address is
+    # always the platform's (DEFAULT_FROM_EMAIL). Empty: DEFAULT_FROM_EMAIL as it is.
+    from_name = models.CharField(max_length=200, blank=True)
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
@@ -69,3 +73,18 @@ class EmailMessage(models.Model):
     @property
     def kind_label(self) -> str:
         return EMAIL_KINDS.get(self.kind, self.kind.replace("_", " ").capitalize())
+
+
+class EmailAttachment(models.Model):
+    """A file sent with an email, stored when the email is queued: a retry sends the same bytes."""
+
+    message = models.ForeignKey(EmailMessage, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.filename

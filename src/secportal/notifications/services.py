@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,8 +14,12 @@ from django.template.loader import get_template, render_to_string
 
 from secportal.core.locales import use_locale
 
-from .models import EmailMessage, EmailStatus
+from .models import EmailAttachment, EmailMessage, EmailStatus
 from .tasks import enqueue_send
+
+# (filename, content, content type); queue_email also takes a callable giving them, called only
+# when the email is new.
+Attachment = tuple[str, bytes, str]
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +50,14 @@ def queue_email(
     workspace: Any = None,
     invoice: Any = None,
     reply_to: str = "",
+    from_name: str = "",
+    attachments: Sequence[Attachment] | Callable[[], Sequence[Attachment]] = (),
     dedupe_key: str | None = None,
 ) -> EmailMessage:
     """Render ``{template}.txt`` (first line ``Subject: ...``) and ``.html``; queue the email.
 
     With a ``dedupe_key`` the same email is queued at most once, however often this is called.
+    Attachments are stored with the email, so that every delivery attempt sends the same bytes.
     """
     if dedupe_key:
         existing = EmailMessage.objects.filter(dedupe_key=dedupe_key).first()
@@ -65,6 +72,7 @@ def queue_email(
     if not first.startswith("Subject:"):
         raise ValueError(f"{template}.txt must start with a 'Subject:' line")
     subject = first.removeprefix("Subject:").strip()
+    files = list(attachments() if callable(attachments) else attachments)
     try:
         with transaction.atomic():
             message = EmailMessage.objects.create(
@@ -72,11 +80,18 @@ def queue_email(
                 kind=kind,
                 to=to,
                 reply_to=reply_to,
+                from_name=from_name,
                 subject=subject,
                 body_text=body_text.strip() + "\n",
                 body_html=body_html,
                 invoice=invoice,
                 dedupe_key=dedupe_key,
+            )
+            EmailAttachment.objects.bulk_create(
+                EmailAttachment(
+                    message=message, filename=name, content=content, content_type=content_type
+                )
+                for name, content, content_type in files
             )
     except IntegrityError:
         return EmailMessage.objects.get(dedupe_key=dedupe_key)

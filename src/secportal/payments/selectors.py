@@ -50,6 +50,15 @@ def refundable(invoice: Invoice) -> int:
     return payment.amount - payment.refunded_amount if payment is not None else 0
 
 
+def credit_to_refund(invoice: Invoice) -> int:
+    """What the invoice's credit notes still owe the client through Stripe (issue 15, 6): the
+    credited amount not yet covered by refunds, at most what is left to refund; 0 unless paid.
+    Analytics' "credits owed back" uses the same rule."""
+    if invoice.status != "paid" or invoice.credited_amount <= invoice.refunded_amount:
+        return 0
+    return min(invoice.credited_amount - invoice.refunded_amount, refundable(invoice))
+
+
 def attempt_for_session(session_id: str) -> CheckoutAttempt | None:
     return (
         CheckoutAttempt.unscoped.select_related("invoice", "invoice__workspace")

@@ -95,6 +95,7 @@ class CompanyDetailsForm(forms.ModelForm):
         fields = list(COMPANY_FIELDS)
         labels = {
             "legal_name": "Legal name",
+            "trading_name": "Trading name",
             "registered_address": "Registered address",
             "company_number": "Company number",
             "registered_in": "Place of registration",
@@ -103,9 +104,12 @@ class CompanyDetailsForm(forms.ModelForm):
             "payment_terms_text": "Payment terms",
             "invoice_notes": "Notes on every invoice",
             "amounts_entered": "Amounts are entered",
+            "attach_einvoice": "Attach e-invoice",
         }
         help_texts = {
             "legal_name": "As registered, e.g. Redline Security Ltd.",
+            "trading_name": "Optional: the name you trade under, if not the legal name; printed "
+            "as 'trading as' on invoices, credit notes, the portal and emails.",
             "registered_in": "e.g. England and Wales",
             "vat_number": "Optional; with its country code, e.g. GB 980 7806 84. "
             "With a VAT number, invoices are VAT invoices.",
@@ -114,6 +118,7 @@ class CompanyDetailsForm(forms.ModelForm):
             "amounts_entered": "Whether the amounts you type on invoices include VAT.",
             "payment_terms_text": "Printed on invoices, e.g. late payment interest terms.",
             "invoice_notes": "Printed at the end of every invoice and credit note.",
+            "attach_einvoice": "Send this e-invoice file with the PDF in invoice emails.",
         }
         widgets = {
             "payment_terms_text": forms.Textarea(attrs={"rows": 2}),

@@ -44,6 +44,12 @@ class AmountsEntered(models.TextChoices):
 ROLE_RANK = {Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 
 
+class EInvoiceAttachment(models.TextChoices):
+    NONE = "", "No"
+    FACTURX = "facturx", "Factur-X"
+    UBL = "ubl", "UBL (Peppol BIS Billing 3.0)"
+
+
 class Workspace(models.Model):
     """A consultancy (or an internal security team): the tenant."""
 
@@ -73,6 +79,7 @@ class Workspace(models.Model):
     next_credit_note_number = models.PositiveIntegerField(default=1)
     # Company details: printed on invoices and credit notes (DESIGN.md 12).
     legal_name = models.CharField(max_length=200, blank=True, validators=[single_line])
+    trading_name = models.CharField(max_length=200, blank=True, validators=[single_line])
     registered_address = models.TextField(max_length=1000, blank=True, validators=[multi_line])
     company_number = models.CharField(max_length=40, blank=True, validators=[single_line])
     registered_in = models.CharField(
@@ -86,6 +93,10 @@ class Workspace(models.Model):
     logo_png = models.BinaryField(null=True, blank=True, editable=False)
     amounts_entered = models.CharField(
         max_length=5, choices=AmountsEntered.choices, default=AmountsEntered.NET
+    )
+    # Which e-invoice (EN 16931) the invoice email carries beside the PDF, if any.
+    attach_einvoice = models.CharField(
+        "attach e-invoice", max_length=8, choices=EInvoiceAttachment.choices, blank=True, default=""
     )
     billing_reply_to = models.EmailField("billing reply-to email", blank=True)
     overdue_reminders = models.BooleanField("send an overdue reminder to the client", default=True)

@@ -60,6 +60,7 @@ SETTINGS_FIELDS = (
 
 COMPANY_FIELDS = (
     "legal_name",
+    "trading_name",
     "registered_address",
     "company_number",
     "registered_in",
@@ -67,6 +68,7 @@ COMPANY_FIELDS = (
     "bank_details",
     "payment_terms_text",
     "invoice_notes",
+    "attach_einvoice",
     "amounts_entered",
 )
 

@@ -3,6 +3,7 @@ from typing import Any
 
 from django import template
 
+from secportal.core.money import format_plain
 from secportal.payments import methods, selectors
 
 register = template.Library()
@@ -34,6 +35,7 @@ def invoice_payments(context: Any, invoice: Any) -> dict[str, Any]:
         "refund_form": _refund_form(context.get("request"), invoice),
         "stripe_refunds": selectors.stripe_refunds_of(invoice),
         "disputes": selectors.disputes_of(invoice),
+        "credit_refund": _credit_refund(invoice),
         "membership": context["membership"],
         "csrf_token": context.get("csrf_token"),
     }
@@ -53,3 +55,16 @@ def _refund_form(request: Any, invoice: Any) -> dict[str, Any]:
             "left": left,
         }
     return {"request_id": uuid.uuid4(), "amount": "", "retry": False, "left": left}
+
+
+def _credit_refund(invoice: Any) -> dict[str, Any] | None:
+    """The offer to refund credit notes through Stripe: the refund flow's own form (a new
+    request id; the confirmation page follows), prefilled with what the credits still owe."""
+    amount = selectors.credit_to_refund(invoice)
+    if not amount:
+        return None
+    return {
+        "amount": amount,
+        "amount_text": format_plain(amount, invoice.currency),
+        "request_id": uuid.uuid4(),
+    }
