@@ -159,53 +159,43 @@ SAMPLE_MARK = "(demo)"
 
 
 def _sample_invoices(workspace: Workspace, owner: Any, northwind: Client, globex: Client) -> None:
-    """Made as the app would have made them: numbered from the workspace's counter (gapless),
-    with their history; the paid ones with a Payment as Stripe's webhook would record it. The
-    workspace's Stripe account stays unconnected, so that the demo can show Connect."""
+    """Made through the services, as the app would have made them: numbered from the
+    workspace's counter (gapless) with their history; the paid ones with a Payment as Stripe's
+    webhook would record it. The workspace's Stripe account stays unconnected, so that the demo
+    can show Connect."""
     import datetime
 
     from django.utils import timezone
 
     from secportal.core.fees import platform_fee
-    from secportal.invoicing.history import record_event
-    from secportal.invoicing.models import Invoice, InvoiceEventKind, InvoiceStatus
+    from secportal.invoicing import services as invoicing
+    from secportal.invoicing.models import Invoice
     from secportal.payments.models import Payment
-    from secportal.workspaces.models import Workspace as WorkspaceModel
 
     if Invoice.unscoped.filter(workspace=workspace, description__endswith=SAMPLE_MARK).exists():
         return
     clients = {"northwind": northwind, "globex": globex}
     now = timezone.now()
     today = workspace.today()
-    locked = WorkspaceModel.objects.select_for_update().get(pk=workspace.pk)
-    for amount, currency, description, key, state, (issued, due, paid) in SAMPLE_INVOICES:
+    for amount, currency, description, key, _state, (issued, due, paid) in SAMPLE_INVOICES:
         client = clients[key]
-        engagement = client.engagements.order_by("pk").first()  # type: ignore[attr-defined]
-        number = f"{locked.number_prefix}{locked.next_invoice_number:04d}"
-        locked.next_invoice_number += 1
-        sent_at = now - datetime.timedelta(days=issued)
-        invoice = Invoice.unscoped.create(
-            workspace=workspace,
-            client=client,
-            engagement=engagement,
-            amount=amount,
-            currency=currency,
-            description=description,
-            created_by=owner,
-            number=number,
-            status=InvoiceStatus.PAID if state == "paid" else InvoiceStatus(state),
-            issue_date=today - datetime.timedelta(days=issued),
-            due_date=today + datetime.timedelta(days=due),
-            sent_at=sent_at,
+        draft = invoicing.create_invoice(
+            workspace,
+            owner,
+            {
+                "client": client,
+                "engagement": client.engagements.order_by("pk").first(),  # type: ignore[attr-defined]
+                "amount": amount,
+                "currency": currency,
+                "description": description,
+            },
         )
-        events = [
-            record_event(invoice, InvoiceEventKind.CREATED, user=owner),
-            record_event(invoice, InvoiceEventKind.SENT, user=owner, number=number),
-        ]
-        for event in events:
-            type(event).objects.filter(pk=event.pk).update(at=sent_at)
-        if state == "overdue":
-            record_event(invoice, InvoiceEventKind.BECAME_OVERDUE, actor_type="system")
+        invoice = invoicing.record_issued_invoice(
+            draft.pk,
+            owner,
+            sent_at=now - datetime.timedelta(days=issued),
+            due_date=today + datetime.timedelta(days=due),
+        )
         if paid is not None:
             paid_at = now - datetime.timedelta(days=paid)
             fee = platform_fee(amount, workspace.fee_bps)
@@ -220,9 +210,10 @@ def _sample_invoices(workspace: Workspace, owner: Any, northwind: Client, globex
                 net=amount - fee,
                 paid_at=paid_at,
             )
-            Invoice.unscoped.filter(pk=invoice.pk).update(paid_at=paid_at)
-            record_event(invoice, InvoiceEventKind.PAID, user=None)
-    locked.save(update_fields=["next_invoice_number"])
+            invoicing.mark_paid(
+                invoice.pk, paid_at=paid_at, actor_type="system", source="demo history"
+            )
+    invoicing.mark_overdue()  # the past-due one, as the scheduler would
 
 
 def _workspace(name: str, owner: Any, **fields: Any) -> Workspace:

@@ -35,6 +35,7 @@ __all__ = [
     "mark_paid",
     "mark_refunded",
     "record_event",
+    "record_issued_invoice",
     "record_viewed",
     "resend_invoice_email",
     "send_invoice",
@@ -270,6 +271,33 @@ def send_invoice(invoice_id: int, user: Any) -> SendResult:
         due_date=invoice.due_date.isoformat(),
     )
     return SendResult(invoice, sent_now=True)
+
+
+@transaction.atomic
+def record_issued_invoice(
+    invoice_id: int, user: Any, *, sent_at: datetime.datetime, due_date: datetime.date
+) -> Invoice:
+    """A draft that was issued before the workspace used SecPortal (the demo's history, an
+    import): numbered from the workspace's counter (gapless) and Sent as of its own dates, with
+    no email and no payment check. A repeat is a no-op."""
+    invoice = lock_invoice(invoice_id)
+    if not invoice.is_draft:
+        return invoice
+    workspace = Workspace.objects.select_for_update().get(pk=invoice.workspace_id)
+    issued_on = sent_at.astimezone(workspace.tz).date()
+    invoice.number = _next_number(workspace, issued_on)
+    workspace.save(update_fields=["next_invoice_number", "number_year"])
+    invoice.issue_date, invoice.due_date, invoice.sent_at = issued_on, due_date, sent_at
+    invoice.status = InvoiceStatus.SENT
+    invoice.save(
+        update_fields=["number", "issue_date", "due_date", "status", "sent_at", "updated_at"]
+    )
+    event = record_event(
+        invoice, InvoiceEventKind.SENT, user=user, number=invoice.number, recorded=True
+    )
+    event.at = sent_at
+    event.save(update_fields=["at"])
+    return invoice
 
 
 @transaction.atomic
