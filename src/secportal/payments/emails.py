@@ -14,6 +14,23 @@ from secportal.workspaces.selectors import billing_contacts_of
 from .models import Payment
 
 
+def _queue_to_owners(
+    invoice: Invoice, *, kind: str, template: str, context: dict[str, Any], key: str
+) -> None:
+    """One email to each owner and admin of the invoice's workspace, once each per ``key``."""
+    for membership in billing_contacts_of(invoice.workspace_id):
+        to = membership.user.email
+        queue_email(
+            kind=kind,
+            to=to,
+            template=template,
+            context=context,
+            workspace=invoice.workspace,
+            invoice=invoice,
+            dedupe_key=f"{key}:{to.lower()}",
+        )
+
+
 def queue_debit_failed(invoice: Invoice, attempt: Any, method: str) -> None:
     """A bank debit failed: the client is asked to pay again, the owners and admins are told."""
     context = {**invoice_context(invoice), "method": method}
@@ -25,17 +42,13 @@ def queue_debit_failed(invoice: Invoice, attempt: Any, method: str) -> None:
         key=f"debit-failed:{attempt.session_id}",
     )
     context = {**context, "invoice_url": consultant_link(invoice)}
-    for membership in billing_contacts_of(invoice.workspace_id):
-        to = membership.user.email
-        queue_email(
-            kind="payment_failed_owner",
-            to=to,
-            template="emails/payment_failed_owner",
-            context=context,
-            workspace=invoice.workspace,
-            invoice=invoice,
-            dedupe_key=f"debit-failed-owner:{attempt.session_id}:{to.lower()}",
-        )
+    _queue_to_owners(
+        invoice,
+        kind="payment_failed_owner",
+        template="emails/payment_failed_owner",
+        context=context,
+        key=f"debit-failed-owner:{attempt.session_id}",
+    )
 
 
 def queue_auto_refund_failed(invoice: Invoice, payment: Payment) -> None:
@@ -49,17 +62,13 @@ def queue_auto_refund_failed(invoice: Invoice, payment: Payment) -> None:
         "error": payment.auto_refund_error,
         "invoice_url": consultant_link(invoice),
     }
-    for membership in billing_contacts_of(invoice.workspace_id):
-        to = membership.user.email
-        queue_email(
-            kind="auto_refund_failed",
-            to=to,
-            template="emails/auto_refund_failed",
-            context=context,
-            workspace=invoice.workspace,
-            invoice=invoice,
-            dedupe_key=f"auto-refund-failed:{payment.checkout_session_id}:{to.lower()}",
-        )
+    _queue_to_owners(
+        invoice,
+        kind="auto_refund_failed",
+        template="emails/auto_refund_failed",
+        context=context,
+        key=f"auto-refund-failed:{payment.checkout_session_id}",
+    )
 
 
 def queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
@@ -85,17 +94,13 @@ def queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
         key=f"paid:{payment.checkout_session_id}",
         also=payment.payer_email,
     )
-    for membership in billing_contacts_of(invoice.workspace_id):
-        to = membership.user.email
-        queue_email(
-            kind="payment_received",
-            to=to,
-            template="emails/payment_received",
-            context=context,
-            workspace=invoice.workspace,
-            invoice=invoice,
-            dedupe_key=f"received:{payment.checkout_session_id}:{to.lower()}",
-        )
+    _queue_to_owners(
+        invoice,
+        kind="payment_received",
+        template="emails/payment_received",
+        context=context,
+        key=f"received:{payment.checkout_session_id}",
+    )
 
 
 def queue_account_disconnected(account: Any) -> None:
