@@ -106,6 +106,7 @@ def test_counts_by_shown_status(fx):
         "void": 1,
         "refunded": 1,  # P4
         "processing": 0,
+        "partially_paid": 0,
     }
     assert data["status_counts"] == {
         "draft": 1,
@@ -115,6 +116,7 @@ def test_counts_by_shown_status(fx):
         "void": 1,
         "refunded": 1,
         "processing": 0,
+        "partially_paid": 0,
     }
 
 

@@ -52,7 +52,8 @@ def test_issue_credit_note_for_an_amount_drops_the_balance(sent):
     invoice.refresh_from_db()
     assert (note.number, note.amount, invoice.credited_amount) == ("CN-0001", 120000, 120000)
     assert note.net_amount + note.vat_amount == 120000
-    assert invoice.balance_due == 674030 - 120000
+    assert invoice.total_after_credits == 674030 - 120000
+    assert invoice.balance_due == 0  # paid: the credit is owed back (the refund offer)
     assert invoice.events.filter(kind="credited").count() == 1
     from secportal.notifications.models import EmailMessage
 
@@ -125,12 +126,34 @@ def test_a_member_cannot_issue_a_credit_note(sent):
     assert not CreditNote.objects.exists()
 
 
-def test_an_unpaid_invoice_is_voided_not_partly_credited(unpaid):
+def test_an_unpaid_invoice_is_credited_up_to_its_balance(unpaid):
+    """Issue 15, 6 with issue 16: the balance drops by the credit; Checkout charges the rest."""
     tenant, invoice, browser = unpaid
     page = browser.get(reverse("invoicing:detail", args=[invoice.public_id])).content.decode()
-    assert "Issue credit note" not in page
-    with pytest.raises(ValidationError, match="void an unpaid one instead"):
-        credits.issue_credit_note(invoice.pk, tenant.admin, reason="part", amount=10000)
+    assert "Issue credit note" in page
+    credits.issue_credit_note(invoice.pk, tenant.admin, reason="part", amount=10000)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.SENT
+    assert invoice.balance_due == 674030 - 10000
+    with pytest.raises(ValidationError, match="left to pay"):
+        credits.issue_credit_note(invoice.pk, tenant.admin, reason="too much", amount=674030)
+    # Crediting the rest cancels it: void, its number and credit notes kept.
+    credits.issue_credit_note(invoice.pk, tenant.admin, reason="the rest")
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.balance_due, invoice.credited_amount) == ("void", 0, 674030)
+    assert invoice.events.filter(kind="voided").count() == 1
+
+
+def test_a_partly_paid_invoice_credited_for_its_balance_is_paid(unpaid):
+    tenant, invoice, _ = unpaid
+    services.apply_payment(invoice.pk, amount=74030, paid_at=timezone.now())
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.balance_due) == ("partially_paid", 600000)
+    with pytest.raises(services.InvoiceError, match="cannot be voided"):
+        services.void_invoice(invoice.pk, tenant.admin)
+    credits.issue_credit_note(invoice.pk, tenant.admin, reason="discount", amount=600000)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.balance_due, invoice.paid_amount) == ("paid", 0, 74030)
 
 
 def test_void_of_a_vat_registered_workspaces_invoice_issues_a_full_credit_note(unpaid):
@@ -158,7 +181,7 @@ def test_void_elsewhere_stays_as_it_was(tenant):
 
 
 def test_a_draft_cannot_be_credited(vat_workspace):  # noqa: F811
-    with pytest.raises(ValidationError, match="Only a paid invoice"):
+    with pytest.raises(ValidationError, match="A draft invoice cannot be credited"):
         credits.issue_credit_note(vat_workspace.invoice.pk, vat_workspace.admin, reason="x")
 
 

@@ -11,7 +11,8 @@ Definitions (the dashboard's help text says the same):
   ``Refund.fee_refunded`` (same refunds). **Net** = revenue - platform fees.
 - **Average days to pay**: over the non-duplicate payments paid in the period, the calendar days
   between the invoice's send date and the payment date (both in the workspace's timezone).
-- **Outstanding** = invoices sent or overdue (amount, count) as of today; **overdue** = shown
+- **Outstanding** = invoices sent, partially paid, overdue or processing (their balance due:
+  total less credit notes and payments; count) as of today; **overdue** = shown
   status Overdue (stored overdue, or sent with a due date before today in the workspace's
   timezone). **Ageing** puts every outstanding invoice in one bucket by its due date: current
   (due today or later, or no due date), 1-30, 31-60, 61-90, 90+ days past due.
@@ -125,16 +126,17 @@ def open_invoice_figures(workspace: Workspace, today: datetime.date) -> dict[str
         "61_90": outstanding & Q(due_date__lte=today - 61 * day, due_date__gte=today - 90 * day),
         "90_plus": outstanding & Q(due_date__lte=today - 91 * day),
     }
+    owed = F("amount") - F("credited_amount") - F("paid_amount")  # the balance due
     aggregates: dict[str, Any] = {
-        "outstanding_amount": _sum("amount", outstanding),
+        "outstanding_amount": _sum(owed, outstanding),
         "outstanding_count": Count("status", filter=outstanding),
-        "overdue_amount": _sum("amount", overdue),
+        "overdue_amount": _sum(owed, overdue),
         "overdue_count": Count("status", filter=overdue),
-        "processing_amount": _sum("amount", processing),
+        "processing_amount": _sum(owed, processing),
         "processing_count": Count("status", filter=processing),
     }
     for key, condition in buckets.items():
-        aggregates[f"age_{key}_amount"] = _sum("amount", condition)
+        aggregates[f"age_{key}_amount"] = _sum(owed, condition)
         aggregates[f"age_{key}_count"] = Count("status", filter=condition)
     for status in STATUS_KEYS:
         aggregates[f"status_{status}"] = Count("status", filter=shown_as(status, today))

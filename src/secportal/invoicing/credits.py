@@ -14,19 +14,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from secportal.core.money import format_money
 from secportal.workspaces.models import Workspace
 
-from . import emails, lines, signals, vat
+from . import balances, emails, lines, signals, vat
 from .history import record_event
-from .models import CreditNote, Invoice, InvoiceEventKind, InvoiceStatus
+from .models import PAYABLE, CreditNote, Invoice, InvoiceEventKind, InvoiceStatus
 
-#: Invoices a person may credit. An unpaid invoice is cancelled by Void instead (a full credit
-#: note when the workspace is VAT-registered): until payments charges the balance rather than
-#: the total, a partly credited unpaid invoice would still be charged in full.
-CREDITABLE = (InvoiceStatus.PAID,)
-VOIDABLE = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+#: Invoices a person may credit: a paid one (the credit is owed back, through the refund flow), or
+#: one still owed, up to its balance due (the balance drops; Checkout charges the balance).
+CREDITABLE = (*PAYABLE, InvoiceStatus.PAID)
+VOIDABLE = PAYABLE
 
 
 def _lock(invoice_id: int) -> Invoice:
@@ -34,6 +34,22 @@ def _lock(invoice_id: int) -> Invoice:
         Invoice.unscoped.select_for_update(of=("self",))
         .select_related("workspace", "client")
         .get(pk=invoice_id)
+    )
+
+
+def _close_credited(invoice: Invoice, user: Any, number: str) -> None:
+    """A credit cleared what was owed: Paid when part was paid, else void (nothing to pay)."""
+    if invoice.paid_amount:
+        balances.settle(invoice)
+        record_event(invoice, InvoiceEventKind.PAID, user=user, credited=number)
+        return
+    invoice.status = InvoiceStatus.VOID
+    invoice.voided_at = timezone.now()
+    invoice.save(update_fields=["status", "voided_at", "updated_at"])
+    record_event(invoice, InvoiceEventKind.VOIDED, user=user, reason=f"Fully credited ({number})")
+    invoice_id = invoice.pk
+    transaction.on_commit(
+        lambda: signals.invoice_voided.send(sender=Invoice, invoice_id=invoice_id)
     )
 
 
@@ -76,8 +92,10 @@ def issue_credit_note(
     voiding: bool = False,
     positions: list[int] | None = None,
 ) -> CreditNote:
-    """Credit ``amount`` (all that is left when ``None``) of a paid invoice, or, ``voiding``,
-    all of a sent one that is being voided; or the lines at ``positions``."""
+    """Credit ``amount`` (all that is left when ``None``) of a paid invoice or of the balance of
+    one still owed, or, ``voiding``, all of a sent one that is being voided; or the lines at
+    ``positions``. An owed invoice whose balance the credit clears is Paid (when part was paid)
+    or void (nothing was: the credit note cancels it, its number kept)."""
     invoice = _lock(invoice_id)
     key = request_key or uuid.uuid4().hex
     done = CreditNote.unscoped.filter(workspace_id=invoice.workspace_id, request_key=key).first()
@@ -85,9 +103,10 @@ def issue_credit_note(
         return done
     if invoice.status not in (VOIDABLE if voiding else CREDITABLE):
         raise ValidationError(
-            {"amount": "Only a paid invoice can be credited; void an unpaid one instead."}
+            {"amount": f"A {invoice.get_status_display().lower()} invoice cannot be credited."}
         )
-    left = invoice.amount - invoice.credited_amount
+    owed = invoice.status in PAYABLE and not voiding
+    left = invoice.balance_due if owed else invoice.amount - invoice.credited_amount
     parts: list[dict[str, Any]] | None = None
     if positions:
         if amount is not None:
@@ -97,8 +116,9 @@ def issue_credit_note(
     if amount <= 0 or left <= 0:
         raise ValidationError({"amount": "Nothing is left to credit on this invoice."})
     if amount > left:
+        what = "left to pay (the balance due)" if owed else "left to credit"
         raise ValidationError(
-            {"amount": f"At most {format_money(left, invoice.currency)} is left to credit."}
+            {"amount": f"At most {format_money(left, invoice.currency)} is {what}."}
         )
     parts = parts or split_by_rate(invoice, amount)
     workspace = Workspace.objects.select_for_update().get(pk=invoice.workspace_id)
@@ -130,6 +150,8 @@ def issue_credit_note(
         reason=reason,
         recipients=recipients,
     )
+    if owed and invoice.balance_due == 0:
+        _close_credited(invoice, user, number)
     note_id = note.pk
     transaction.on_commit(
         lambda: signals.credit_note_issued.send(sender=CreditNote, credit_note_id=note_id)

@@ -140,6 +140,7 @@ def queue_credit_note_email(note: Any) -> list[str]:
             "company_footer": company_footer(invoice.workspace),
             "amount": format_money(note.amount, invoice.currency),
             "balance": format_money(invoice.balance_due, invoice.currency),
+            "total_after": format_money(invoice.total_after_credits, invoice.currency),
             "portal_url": links.portal_link(),
         },
         key=f"credit_note:{note.pk}",

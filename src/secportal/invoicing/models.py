@@ -21,11 +21,15 @@ class InvoiceStatus(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
     # A bank debit on its way: paid by the client, not yet cleared (issue 16).
     PROCESSING = "processing", "Processing"
+    # Part of the balance paid (through Stripe or recorded by hand), the rest not yet due.
+    PARTIALLY_PAID = "partially_paid", "Partially paid"
 
 
-#: The statuses in which an invoice is waiting for the client's money: it can be paid, voided,
-#: reminded and emailed again, and it counts as outstanding.
-PAYABLE = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+#: The statuses in which an invoice is waiting for the client's money: it can be paid, reminded
+#: and emailed again, and it counts as outstanding (its balance due).
+PAYABLE = (InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE)
+#: Statuses the overdue rule moves to Overdue once the due date has passed.
+DUE = (InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID)
 #: Waiting for money that is not in yet: payable invoices and bank debits on their way (the
 #: dashboard's "outstanding").
 OUTSTANDING = (*PAYABLE, InvoiceStatus.PROCESSING)
@@ -38,13 +42,15 @@ def draft_reference(public_id: uuid.UUID) -> str:
 
 
 # The overdue rule, once (DESIGN.md 4): an invoice is shown Overdue when it is stored Overdue, or
-# when it is Sent with a due date before today in its workspace's timezone (the sweep moves it
-# later). The SQL and Python forms below are the same rule; everything else uses them.
+# when it is Sent (or Partially paid) with a due date before today in its workspace's timezone
+# (the sweep moves it later): overdue applies to the balance. The SQL and Python forms below are
+# the same rule; everything else uses them.
 
 
 def past_due(today: datetime.date) -> models.Q:
-    """Sent invoices whose due date is before ``today``: what the overdue sweep moves."""
-    return models.Q(status=InvoiceStatus.SENT, due_date__lt=today)
+    """Sent or partially paid invoices whose due date is before ``today``: what the overdue
+    sweep moves."""
+    return models.Q(status__in=DUE, due_date__lt=today)
 
 
 def shown_overdue(today: datetime.date) -> models.Q:
@@ -56,8 +62,8 @@ def shown_as(status: str, today: datetime.date) -> models.Q:
     """Invoices whose shown status on ``today`` is ``status``."""
     if status == InvoiceStatus.OVERDUE:
         return shown_overdue(today)
-    if status == InvoiceStatus.SENT:
-        return models.Q(status=InvoiceStatus.SENT) & (
+    if status in DUE:
+        return models.Q(status=status) & (
             models.Q(due_date__gte=today) | models.Q(due_date__isnull=True)
         )
     return models.Q(status=status)
@@ -65,7 +71,7 @@ def shown_as(status: str, today: datetime.date) -> models.Q:
 
 def shown_status_of(status: str, due_date: datetime.date | None, today: datetime.date) -> str:
     """The status to show for a stored status and due date (the Python form of the rule)."""
-    if status == InvoiceStatus.SENT and due_date is not None and due_date < today:
+    if status in DUE and due_date is not None and due_date < today:
         return InvoiceStatus.OVERDUE
     return status
 
@@ -107,7 +113,7 @@ class Invoice(TenantModel):
     )
     number = models.CharField(max_length=40, null=True, blank=True)
     status = models.CharField(
-        max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
+        max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
     )
     amount = models.PositiveBigIntegerField(validators=[MinValueValidator(1)])
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
@@ -133,6 +139,9 @@ class Invoice(TenantModel):
     refunded_amount = models.PositiveBigIntegerField(default=0)
     # The sum of the invoice's credit notes: the balance drops by it.
     credited_amount = models.PositiveBigIntegerField(default=0, db_default=0)
+    # What the client has paid towards the balance: Stripe payments (less any excess refunded
+    # automatically) and payments recorded by hand (issue 16). Paid when the balance is zero.
+    paid_amount = models.PositiveBigIntegerField(default=0, db_default=0)
     # Something a person must look at (a payment that did not match, a second payment).
     attention = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -186,9 +195,15 @@ class Invoice(TenantModel):
         return self.amount if self.net_amount is None else self.net_amount
 
     @property
-    def balance_due(self) -> int:
-        """What the client still owes before payments: the total less credit notes."""
+    def total_after_credits(self) -> int:
+        """The total less credit notes: what the client is to pay in all."""
         return max(self.amount - self.credited_amount, 0)
+
+    @property
+    def balance_due(self) -> int:
+        """What the client still owes: the total less credit notes and payments (never below
+        zero). Refunds do not add to it: money given back was given back on purpose."""
+        return max(self.amount - self.credited_amount - self.paid_amount, 0)
 
     @property
     def tax_point(self) -> datetime.date | None:
@@ -273,6 +288,55 @@ class CreditNote(TenantModel):
         return self.number
 
 
+class RecordedPaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    CHEQUE = "cheque", "Cheque"
+    CASH = "cash", "Cash"
+    CARD_ELSEWHERE = "card_elsewhere", "Card (outside SecPortal)"
+    OTHER = "other", "Other"
+
+
+class RecordedPayment(TenantModel):
+    """A payment received outside Stripe and recorded by hand (issue 16, 5): no platform fee.
+
+    Deleting one (an owner, with a reason) keeps the row with ``deleted_at``: the history and the
+    audit trail still show what was recorded and why it went.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="recorded_payments")
+    amount = models.PositiveBigIntegerField(validators=[MinValueValidator(1)])
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    received_on = models.DateField()
+    method = models.CharField(max_length=20, choices=RecordedPaymentMethod.choices)
+    reference = models.CharField(max_length=140, blank=True, validators=[single_line])
+    request_key = models.CharField(max_length=64)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    delete_reason = models.CharField(max_length=500, blank=True, validators=[single_line])
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "request_key"], name="recorded_payment_request_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="recorded_payment_amount_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "received_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} recorded for {self.invoice_id}"
+
+
 class ActorType(models.TextChoices):
     USER = "user", "Consultant"
     CONTACT = "contact", "Client contact"
@@ -294,6 +358,9 @@ class InvoiceEventKind(models.TextChoices):
     PAYMENT_FAILED = "payment_failed", "Payment failed"
     PAYMENT_PROCESSING = "payment_processing", "Bank payment on its way"
     PAID = "paid", "Paid"
+    PARTIALLY_PAID = "partially_paid", "Part payment received"
+    PAYMENT_RECORDED = "payment_recorded", "Payment recorded"
+    RECORDED_PAYMENT_DELETED = "recorded_payment_deleted", "Recorded payment deleted"
     PAYMENT_FLAGGED = "payment_flagged", "Payment needs attention"
     REFUND_REQUESTED = "refund_requested", "Refund requested"
     REFUNDED = "refunded", "Refunded"

@@ -16,26 +16,34 @@ from django.utils import timezone
 
 from secportal.clients.models import ClientContact
 from secportal.core.changes import apply_changes
+from secportal.core.money import format_money
 from secportal.notifications.models import EmailStatus
 from secportal.notifications.services import resend
 from secportal.workspaces.models import Workspace
 
-from . import credits, emails, lines, overdue, signals
+from . import balances, credits, emails, lines, overdue, signals
+from .balances import apply_payment, delete_recorded_payment, record_payment
 from .history import record_event
+from .locks import InvoiceError, lock_invoice
 from .models import ActorType, Invoice, InvoiceEventKind, InvoiceStatus
 
 __all__ = [
     "InvoiceError",
     "SendResult",
+    "apply_payment",
     "create_invoice",
     "delete_draft",
+    "delete_recorded_payment",
+    "end_processing",
     "flag_attention",
     "lock_invoice",
     "mark_overdue",
     "mark_paid",
+    "mark_processing",
     "mark_refunded",
     "record_event",
     "record_issued_invoice",
+    "record_payment",
     "record_viewed",
     "resend_invoice_email",
     "send_invoice",
@@ -65,24 +73,6 @@ def _line_inputs(workspace: Workspace, values: dict[str, Any]) -> list[lines.Lin
     if values.get("amount") is None:
         raise ValidationError({"amount": "Enter an amount, or add a line."})
     return [lines.quick_line(values, workspace.vat_registered)]
-
-
-class InvoiceError(Exception):
-    """A change that cannot be made now; the message is for the person who asked."""
-
-    def __init__(self, message: str, *, settings_link: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.settings_link = settings_link
-
-
-def lock_invoice(invoice_id: int) -> Invoice:
-    """The invoice, its row locked until the transaction ends (workspace, client, engagement)."""
-    return (
-        Invoice.unscoped.select_for_update(of=("self",))
-        .select_related("workspace", "client", "engagement")
-        .get(pk=invoice_id)
-    )
 
 
 def _check_client_and_engagement(workspace_id: int, values: dict[str, Any]) -> None:
@@ -307,6 +297,11 @@ def void_invoice(invoice_id: int, user: Any, reason: str = "") -> Invoice:
         return invoice
     if not invoice.is_payable:
         raise InvoiceError(f"A {invoice.get_status_display().lower()} invoice cannot be voided.")
+    if invoice.paid_amount:
+        raise InvoiceError(
+            f"{format_money(invoice.paid_amount, invoice.currency)} has been paid towards this "
+            "invoice, so it cannot be voided: issue a credit note for the balance instead."
+        )
     if invoice.workspace.vat_registered and invoice.credited_amount < invoice.amount:
         # A VAT invoice is never withdrawn: a full credit note cancels it (its number stays).
         credits.issue_credit_note(
@@ -363,7 +358,6 @@ def record_viewed(invoice: Invoice, contact: ClientContact | None) -> None:
 # the payment change together or not at all.
 
 
-@transaction.atomic
 def mark_paid(
     invoice_id: int,
     *,
@@ -371,17 +365,12 @@ def mark_paid(
     actor_type: str = ActorType.STRIPE,
     **details: Any,
 ) -> Invoice:
-    """Sent/Overdue/Processing → Paid (an event with ``details``); a repeat is a no-op."""
-    invoice = lock_invoice(invoice_id)
-    if invoice.status == InvoiceStatus.PAID:
-        return invoice
-    if not invoice.is_payable and invoice.status != InvoiceStatus.PROCESSING:
-        raise InvoiceError(f"A {invoice.get_status_display().lower()} invoice cannot be paid.")
-    invoice.status = InvoiceStatus.PAID
-    invoice.paid_at = paid_at
-    invoice.save(update_fields=["status", "paid_at", "updated_at"])
-    record_event(invoice, InvoiceEventKind.PAID, actor_type=actor_type, **details)
-    transaction.on_commit(lambda: signals.invoice_paid.send(sender=Invoice, invoice_id=invoice_id))
+    """Sent/Overdue/Processing → Paid: the whole balance paid at once; a repeat is a no-op."""
+    with transaction.atomic():
+        balance = lock_invoice(invoice_id).balance_due
+        invoice, _ = apply_payment(
+            invoice_id, amount=balance, paid_at=paid_at, actor_type=actor_type, **details
+        )
     return invoice
 
 
@@ -422,15 +411,13 @@ def mark_processing(
 def end_processing(
     invoice_id: int, *, reason: str, actor_type: str = ActorType.STRIPE, **details: Any
 ) -> Invoice:
-    """Processing → Sent (or Overdue, past its due date): the bank debit failed; the balance is
-    payable again. Anything else is left as it is."""
+    """Processing → Sent, Partially paid or Overdue (past its due date): the bank debit failed;
+    the balance is payable again. Anything else is left as it is."""
     invoice = lock_invoice(invoice_id)
     if invoice.status != InvoiceStatus.PROCESSING:
         return invoice
-    today = invoice.workspace.today()
-    past_due = invoice.due_date is not None and invoice.due_date < today
-    invoice.status = InvoiceStatus.OVERDUE if past_due else InvoiceStatus.SENT
-    if past_due and invoice.overdue_at is None:
+    invoice.status = balances.due_status(invoice, invoice.workspace.today())
+    if invoice.status == InvoiceStatus.OVERDUE and invoice.overdue_at is None:
         invoice.overdue_at = timezone.now()
     method = invoice.processing_method
     invoice.processing_method, invoice.processing_expected_on = "", None
@@ -469,7 +456,7 @@ def mark_refunded(
     before = invoice.refunded_amount
     if total_refunded == before:
         return invoice
-    full = total_refunded >= paid_amount
+    full = paid_amount > 0 and total_refunded >= paid_amount
     invoice.refunded_amount = total_refunded
     if full:
         kind = InvoiceEventKind.REFUNDED

@@ -18,6 +18,10 @@ invoice_voided = Signal()
 #: other open Checkout Session of the invoice; the API's outgoing webhooks will listen too.
 invoice_paid = Signal()
 
+#: Sent once a payment that leaves a balance has committed (a part paid through Stripe, or a
+#: payment recorded by hand), with ``invoice_id``.
+invoice_partially_paid = Signal()
+
 #: Sent to ask what stops a draft from being sent, with ``invoice``; each receiver returns a
 #: list of ``SendProblem`` (payments: "Connect your Stripe account in Settings ...").
 send_check = Signal()

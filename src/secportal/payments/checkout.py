@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from secportal.core.fees import platform_fee
+from secportal.core.money import format_money
 from secportal.invoicing.models import ActorType, Invoice, InvoiceEventKind
 from secportal.invoicing.services import InvoiceError, lock_invoice, record_event
 
@@ -49,14 +50,44 @@ class EntryPoint:
     customer: str = ""
 
 
-def _prepare_attempt(invoice_id: int, entry: EntryPoint) -> CheckoutAttempt:
-    """The invoice's open attempt if it can still be used, else a new one (saved first)."""
+def part_problem(invoice: Invoice, amount: int, currency: str = "") -> str:
+    """Why ``amount`` cannot be paid now towards ``invoice`` ("" when it can): a part must be
+    allowed by the workspace, at least its minimum part, at most the balance, in the invoice's
+    currency (issue 16, 4). The whole balance can always be paid."""
+    balance = invoice.balance_due
+    if currency and currency.upper() != invoice.currency:
+        return f"Pay in the invoice's currency, {invoice.currency}."
+    if amount == balance:
+        return ""
+    if amount > balance:
+        return f"At most the balance due, {format_money(balance, invoice.currency)}, can be paid."
+    if amount <= 0:
+        return "Enter an amount more than zero."
+    settings = methods.partial_settings(invoice.workspace)
+    if not settings.allow_partial_payments:
+        return f"This invoice is paid in full: {format_money(balance, invoice.currency)}."
+    minimum = methods.minimum_part(invoice, settings)
+    if amount < minimum:
+        return (
+            f"A part payment is at least {format_money(minimum, invoice.currency)} "
+            f"({settings.minimum_part_percent}% of the invoice), or the whole balance."
+        )
+    return ""
+
+
+def _prepare_attempt(invoice_id: int, entry: EntryPoint, amount: int | None) -> CheckoutAttempt:
+    """The invoice's open attempt for this amount if it can still be used, else a new one
+    (saved first). ``amount`` None is the whole balance due."""
     with transaction.atomic():
         invoice = lock_invoice(invoice_id)
         if not invoice.is_payable:
             raise InvoiceError(
                 f"This invoice is {invoice.get_status_display().lower()}; there is nothing to pay."
             )
+        amount = invoice.balance_due if amount is None else amount
+        problem = part_problem(invoice, amount)
+        if problem:
+            raise InvoiceError(problem)
         account = ConnectedAccount.objects.filter(workspace_id=invoice.workspace_id).first()
         if account is None or not account.ready:
             raise InvoiceError(f"{invoice.workspace.name} cannot take card payments right now.")
@@ -65,7 +96,7 @@ def _prepare_attempt(invoice_id: int, entry: EntryPoint) -> CheckoutAttempt:
             CheckoutAttempt.unscoped.filter(
                 invoice=invoice,
                 status__in=[AttemptStatus.CREATING, AttemptStatus.OPEN],
-                amount=invoice.amount,
+                amount=amount,
                 currency=invoice.currency,
                 stripe_account_id=account.stripe_account_id,
             )
@@ -77,11 +108,15 @@ def _prepare_attempt(invoice_id: int, entry: EntryPoint) -> CheckoutAttempt:
             return reusable
         if reusable is not None:
             _abandon(reusable)
-        return _new_attempt(invoice, account, entry, now)
+        return _new_attempt(invoice, account, entry, now, amount)
 
 
 def _new_attempt(
-    invoice: Invoice, account: ConnectedAccount, entry: EntryPoint, now: datetime.datetime
+    invoice: Invoice,
+    account: ConnectedAccount,
+    entry: EntryPoint,
+    now: datetime.datetime,
+    amount: int,
 ) -> CheckoutAttempt:
     number = (
         CheckoutAttempt.unscoped.filter(invoice=invoice)
@@ -91,7 +126,7 @@ def _new_attempt(
         or 0
     ) + 1
     fee_bps = invoice.workspace.fee_bps
-    fee = platform_fee(invoice.amount, fee_bps)
+    fee = platform_fee(amount, fee_bps)  # each payment's own fee, on its own amount
     expires_at = (now + CHECKOUT_LIFETIME).replace(microsecond=0)
     key = f"checkout:{invoice.public_id}:{number}"
     request = gateway.CheckoutRequest(
@@ -100,7 +135,7 @@ def _new_attempt(
         workspace_public_ref=invoice.workspace.slug,
         number=invoice.label,
         description=invoice.description,
-        amount=invoice.amount,
+        amount=amount,
         currency=invoice.currency,
         application_fee=fee,
         customer_email=entry.payer_email or invoice.client.billing_email,
@@ -117,7 +152,7 @@ def _new_attempt(
         invoice=invoice,
         number=number,
         stripe_account_id=account.stripe_account_id,
-        amount=invoice.amount,
+        amount=amount,
         currency=invoice.currency,
         application_fee=fee,
         fee_bps=fee_bps,
@@ -139,11 +174,20 @@ def _abandon(attempt: CheckoutAttempt) -> None:
 
 
 def start_checkout(
-    invoice_id: int, *, success_url: str, cancel_url: str, payer_email: str = ""
+    invoice_id: int,
+    *,
+    success_url: str,
+    cancel_url: str,
+    payer_email: str = "",
+    amount: int | None = None,
 ) -> str:
-    """Pay Invoice: the open Checkout Session's URL, created on the connected account if needed."""
+    """Pay Invoice: the open Checkout Session's URL, created on the connected account if needed.
+
+    ``amount`` is the part the payer chose (partial payments), else the whole balance due; a
+    session is never for more than the balance.
+    """
     entry = _entry_point(invoice_id, EntryPoint(success_url, cancel_url, payer_email))
-    attempt = _prepare_attempt(invoice_id, entry)
+    attempt = _prepare_attempt(invoice_id, entry, amount)
     if attempt.status == AttemptStatus.OPEN and attempt.url:
         return attempt.url
     try:
@@ -154,7 +198,7 @@ def start_checkout(
         with transaction.atomic():
             lock_invoice(invoice_id)
             _abandon(CheckoutAttempt.unscoped.select_for_update().get(pk=attempt.pk))
-        attempt = _prepare_attempt(invoice_id, entry)
+        attempt = _prepare_attempt(invoice_id, entry, attempt.amount)
         session = gateway.create_checkout_session(gateway.CheckoutRequest(**attempt.request))
     return _opened(invoice_id, attempt, session)
 
@@ -205,10 +249,14 @@ def _expire(attempt: CheckoutAttempt) -> None:
 
 
 def expire_open_checkouts(invoice_id: int) -> int:
-    """A voided or paid invoice must not take another payment: expire its open sessions."""
+    """A voided or paid invoice must not take another payment: expire its open sessions. One
+    still owed keeps the sessions within its (lower) balance: a part being paid right now."""
     attempts = list(
         CheckoutAttempt.unscoped.filter(invoice_id=invoice_id, status=AttemptStatus.OPEN)
     )
+    invoice = Invoice.unscoped.get(pk=invoice_id)
+    if invoice.is_payable:
+        attempts = [a for a in attempts if a.amount > invoice.balance_due]
     for attempt in attempts:
         _expire(attempt)
         CheckoutAttempt.unscoped.filter(pk=attempt.pk, status=AttemptStatus.OPEN).update(

@@ -83,6 +83,9 @@ def queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
         if payment.stripe_fee is not None
         else "",
         "paid_on": payment.paid_at.astimezone(invoice.workspace.tz).date(),
+        "balance": format_money(invoice.balance_due, invoice.currency)
+        if invoice.balance_due
+        else "",
         "portal_url": portal_link(),
         "invoice_url": consultant_link(invoice),
     }

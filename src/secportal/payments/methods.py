@@ -135,3 +135,37 @@ def customer_for(workspace: Workspace, client: Any, account_id: str, email: str)
 
 def needs_customer(methods: list[str]) -> bool:
     return any(method in NEEDS_CUSTOMER for method in methods)
+
+
+def partial_settings(workspace: Workspace) -> PaymentMethodSettings:
+    """The workspace's partial payment settings (off, minimum 10%, until an owner chooses)."""
+    found = PaymentMethodSettings.objects.filter(workspace=workspace).first()
+    return found or PaymentMethodSettings(workspace=workspace)
+
+
+def minimum_part(invoice: Any, settings: PaymentMethodSettings) -> int:
+    """The smallest part of ``invoice`` a client may pay: the workspace's share of its total,
+    rounded up to a whole minor unit, and never more than the balance."""
+    share = -(-invoice.amount * settings.minimum_part_percent // 100)
+    return min(share, invoice.balance_due)
+
+
+@transaction.atomic
+def set_partial_payments(
+    workspace_id: int, actor: Any, *, allow: bool, minimum_percent: int
+) -> None:
+    """Allow partial payments (or not) and the minimum part, recorded in the workspace's log."""
+    if not 1 <= minimum_percent <= 100:
+        raise ValidationError({"minimum_part_percent": "The minimum part is 1 to 100%."})
+    workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
+    found, _ = PaymentMethodSettings.objects.get_or_create(
+        workspace=workspace, defaults={"methods": list(DEFAULT_METHODS)}
+    )
+    before = (found.allow_partial_payments, found.minimum_part_percent)
+    if before == (allow, minimum_percent):
+        return
+    found.allow_partial_payments = allow
+    found.minimum_part_percent = minimum_percent
+    found.save(update_fields=["allow_partial_payments", "minimum_part_percent", "updated_at"])
+    words = f"allowed, minimum {minimum_percent}%" if allow else "not allowed"
+    record(workspace, actor, "payments.partial_payments_changed", words, before=list(before))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from secportal.core.tenancy import TenantModel
@@ -102,6 +103,9 @@ class Payment(TenantModel):
     # A second payment of an already-paid (or void) invoice: refunded automatically, retried
     # with backoff; when it cannot be done the owners are emailed and the date is kept here.
     duplicate = models.BooleanField(default=False)
+    # Paid beyond the balance (two parts racing): this much is given back automatically, like a
+    # double payment; the rest counts towards the invoice.
+    excess = models.PositiveBigIntegerField(default=0, db_default=0)
     auto_refund_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     auto_refund_error = models.TextField(blank=True, db_default="")
     auto_refund_failed_at = models.DateTimeField(null=True, blank=True)
@@ -121,6 +125,26 @@ class Payment(TenantModel):
     @property
     def fully_refunded(self) -> bool:
         return self.refunded_amount >= self.amount
+
+    @property
+    def to_give_back(self) -> int:
+        """What is refunded automatically: all of a double payment, or the excess of a part."""
+        return self.amount if self.duplicate else self.excess
+
+    @property
+    def applied(self) -> int:
+        """What counts towards the invoice."""
+        return 0 if self.duplicate else self.amount - self.excess
+
+    @property
+    def refunded_of_applied(self) -> int:
+        """Refunded beyond what is given back automatically: the invoice's own refunds."""
+        return 0 if self.duplicate else max(self.refunded_amount - self.excess, 0)
+
+    @property
+    def refundable(self) -> int:
+        """What is left to refund of what counted towards the invoice."""
+        return self.applied - self.refunded_of_applied
 
 
 class StripeEvent(models.Model):
@@ -309,6 +333,12 @@ class PaymentMethodSettings(models.Model):
         "workspaces.Workspace", on_delete=models.CASCADE, related_name="payment_method_settings"
     )
     methods = models.JSONField(default=list)
+    # Partial payments (issue 16, 4): off by default; a part is at least this share of the
+    # invoice's total (the whole balance may always be paid, however small).
+    allow_partial_payments = models.BooleanField(default=False, db_default=False)
+    minimum_part_percent = models.PositiveSmallIntegerField(
+        default=10, db_default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -96,8 +96,22 @@ def sync_refunds(payment_id: int) -> str:
                     duplicate=True,
                 )
             return "duplicate refunded"
+        given_back = min(refunded, payment.excess) - min(before, payment.excess)
+        if given_back:
+            invoicing.record_event(
+                invoice,
+                InvoiceEventKind.REFUNDED if given_back > 0 else InvoiceEventKind.REFUND_FAILED,
+                actor_type=ActorType.STRIPE,
+                amount=abs(given_back),
+                excess=True,
+            )
         invoice = invoicing.mark_refunded(
-            invoice.pk, total_refunded=refunded, paid_amount=payment.amount
+            invoice.pk,
+            total_refunded=sum(
+                p.refunded_of_applied
+                for p in Payment.unscoped.filter(invoice_id=invoice.pk, duplicate=False)
+            ),
+            paid_amount=invoice.paid_amount,
         )
     if refunded < before:
         return "refund failed"
@@ -181,7 +195,7 @@ def refund_invoice(
         ).first()
         if known is not None:
             return send_refund_request(known.pk)
-    payment = Payment.unscoped.filter(invoice_id=invoice_id, duplicate=False).first()
+    payment = refund_target(invoice_id, amount)
     if payment is not None and payment.charge_id:
         sync_refunds(payment.pk)  # what is left to refund, from Stripe's own figures
     with transaction.atomic():
@@ -193,7 +207,7 @@ def refund_invoice(
         if waiting is None and request_id is not None:
             waiting = RefundRequest.unscoped.filter(public_id=request_id).first()
         if waiting is None:
-            remaining = payment.amount - payment.refunded_amount
+            remaining = payment.refundable
             if amount is not None and not 0 < amount <= remaining:
                 raise invoicing.InvoiceError(
                     "The refund must be more than zero and at most what is left to refund."
@@ -214,6 +228,18 @@ def refund_invoice(
                 request=str(waiting.public_id),
             )
     return send_refund_request(waiting.pk)
+
+
+def refund_target(invoice_id: int, amount: int | None) -> Payment | None:
+    """The payment a refund goes to: of the invoice's Stripe payments (several when paid in
+    parts), the latest with enough left to refund, else the one with the most left."""
+    payments = list(
+        Payment.unscoped.filter(invoice_id=invoice_id, duplicate=False).order_by("-paid_at", "-pk")
+    )
+    enough = [p for p in payments if amount is not None and p.refundable >= amount]
+    if enough:
+        return enough[0]
+    return max(payments, key=lambda p: p.refundable, default=None)
 
 
 def send_refund_request(request_id: int) -> RefundRequest:
@@ -274,22 +300,24 @@ def _answer_was_a_failure(request: RefundRequest, exc: gateway.GatewayError) -> 
 
 
 def refund_duplicate(payment_id: int) -> str:
-    """Give back, in full, a second payment of an invoice that was already paid.
+    """Give back, in full, a second payment of an invoice that was already paid, or the excess
+    of a part paid beyond the balance (two parts racing).
 
     Safe to try again after any failure: Stripe's refunds of the charge are read first, so a
     refund that Stripe made although its answer was lost (or was a 500) is not made twice; each
     try has its own idempotency key, because Stripe replays a stored 500 under the old one.
     """
     payment = Payment.unscoped.get(pk=payment_id)
-    if not payment.duplicate or payment.fully_refunded:
+    give_back = payment.to_give_back
+    if not give_back or payment.refunded_amount >= give_back:
         return "nothing to refund"
     made = gateway.list_refunds(charge_id=payment.charge_id, account_id=payment.stripe_account_id)
-    if sum(int(r["amount"]) for r in made if r.get("status") in COUNTED_REFUNDS) >= payment.amount:
+    if sum(int(r["amount"]) for r in made if r.get("status") in COUNTED_REFUNDS) >= give_back:
         return "refund already requested"
     gateway.create_refund(
         charge_id=payment.charge_id,
         account_id=payment.stripe_account_id,
-        amount=None,
+        amount=None if payment.duplicate else give_back,
         reason="duplicate",
         idempotency_key=f"auto-refund:{payment.checkout_session_id}:{payment.auto_refund_attempts}",
     )

@@ -45,9 +45,10 @@ def payments_of(invoice: Invoice) -> QuerySet[Payment]:
 
 
 def refundable(invoice: Invoice) -> int:
-    """What is left to refund of the invoice's payment (the one a refund goes to)."""
-    payment = Payment.unscoped.filter(invoice=invoice, duplicate=False).first()
-    return payment.amount - payment.refunded_amount if payment is not None else 0
+    """The most one refund can give back: what is left of the invoice's Stripe payment with the
+    most left (paid in parts, each part is refunded on its own)."""
+    payments = Payment.unscoped.filter(invoice=invoice, duplicate=False)
+    return max((p.refundable for p in payments), default=0)
 
 
 def credit_to_refund(invoice: Invoice) -> int:

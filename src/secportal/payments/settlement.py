@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from secportal.core.money import format_money
 from secportal.invoicing import services as invoicing
 from secportal.invoicing.models import ActorType, Invoice, InvoiceEventKind, InvoiceStatus
 
@@ -65,16 +66,34 @@ def apply_paid_session(session: dict[str, Any], account_id: str, *, source: str)
                 lambda: signals.duplicate_payment_recorded.send(sender=Payment, payment=payment)
             )
             return "duplicate payment: refund queued"
-        invoice = invoicing.mark_paid(
+        invoice, excess = invoicing.apply_payment(
             invoice.pk,
+            amount=payment.amount,
             paid_at=payment.paid_at,
             session=session_id,
-            amount=payment.amount,
             fee=payment.application_fee,
             source=source,
         )
+        if excess:
+            # Two parts paid at once went past the balance: the excess goes back, like a double
+            # payment (the part that counted stays).
+            payment.excess = excess
+            payment.save(update_fields=["excess"])
+            invoicing.flag_attention(
+                invoice.pk,
+                f"A payment ({session_id}) was {format_money(excess, payment.currency)} more than "
+                "the balance due; the excess is being refunded.",
+                session=session_id,
+                excess=excess,
+                source=source,
+            )
+            transaction.on_commit(
+                lambda: signals.duplicate_payment_recorded.send(sender=Payment, payment=payment)
+            )
         emails.queue_paid_emails(invoice, payment)
-    return "paid"
+        if excess:
+            return "paid: excess refund queued"
+    return "paid" if invoice.status == InvoiceStatus.PAID else "partially paid"
 
 
 def _payment_intent(session: dict[str, Any], attempt: CheckoutAttempt) -> dict[str, Any]:
@@ -133,7 +152,7 @@ def _mismatches(
     reference = session.get("client_reference_id") or (session.get("metadata") or {}).get("invoice")
     if reference != str(invoice.public_id):
         problems.append("the session names another invoice")
-    if session.get("amount_total") != attempt.amount or attempt.amount != invoice.amount:
+    if session.get("amount_total") != attempt.amount:
         problems.append(f"amount {session.get('amount_total')} is not {attempt.amount}")
     if (session.get("currency") or "").upper() != attempt.currency:
         problems.append(f"currency {session.get('currency')} is not {attempt.currency}")
