@@ -15,7 +15,14 @@ from django.http import Http404
 from secportal.core.money import format_money, format_plain
 from secportal.notifications.models import EmailMessage
 
-from .models import Invoice, InvoiceEvent, InvoiceStatus, draft_reference, shown_status_of
+from .models import (
+    Invoice,
+    InvoiceEvent,
+    InvoiceStatus,
+    RecordedPayment,
+    draft_reference,
+    shown_status_of,
+)
 
 PAGE_SIZE = 25
 
@@ -360,4 +367,13 @@ def last_gbp_rate() -> Decimal | None:
         .order_by("-pk")
         .values_list("gbp_rate", flat=True)
         .first()
+    )
+
+
+def recorded_payments_of(invoice: Invoice) -> list[RecordedPayment]:
+    """The invoice's payments recorded by hand, deleted ones included (they show as deleted)."""
+    return list(
+        RecordedPayment.unscoped.filter(invoice=invoice)
+        .select_related("recorded_by", "deleted_by")
+        .order_by("received_on", "pk")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import payment_views, views
 
 app_name = "invoicing"
 
@@ -22,5 +22,11 @@ urlpatterns = [
     path("<uuid:invoice_id>/ubl/", views.invoice_ubl, name="ubl"),
     path("<uuid:invoice_id>/facturx/", views.invoice_facturx, name="facturx"),
     path("<uuid:invoice_id>/credit/", views.invoice_credit, name="credit"),
+    path("<uuid:invoice_id>/record-payment/", payment_views.record_payment, name="record_payment"),
+    path(
+        "recorded-payments/<uuid:payment_id>/delete/",
+        payment_views.delete_recorded_payment,
+        name="delete_recorded_payment",
+    ),
     path("credit-notes/<uuid:credit_note_id>/pdf/", views.credit_note_pdf, name="credit_note_pdf"),
 ]

@@ -225,7 +225,10 @@ def _detail_page(
     invoice: Invoice,
     credit_form: CreditNoteForm | None = None,
     status: int = 200,
+    payment_form: Any = None,
 ) -> HttpResponse:
+    from .payment_forms import DeleteRecordedPaymentForm, RecordPaymentForm
+
     today = request.workspace.today()
     deliveries = list(selectors.email_deliveries(invoice))
     invoice_lines = lines.lines_of(invoice)
@@ -249,6 +252,9 @@ def _detail_page(
             "credit_form": credit_form or CreditNoteForm(invoice=invoice),
             "creditable": invoice.status in credits.CREDITABLE
             and invoice.credited_amount < invoice.amount,
+            "recorded_payments": selectors.recorded_payments_of(invoice),
+            "payment_form": payment_form or RecordPaymentForm(invoice=invoice),
+            "delete_payment_form": DeleteRecordedPaymentForm(),
         },
         status=status,
     )

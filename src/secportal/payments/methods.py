@@ -156,7 +156,7 @@ def set_partial_payments(
 ) -> None:
     """Allow partial payments (or not) and the minimum part, recorded in the workspace's log."""
     if not 1 <= minimum_percent <= 100:
-        raise ValidationError({"minimum_part_percent": "The minimum part is 1 to 100%."})
+        raise ValidationError("Minimum part: enter a whole percent from 1 to 100.")
     workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
     found, _ = PaymentMethodSettings.objects.get_or_create(
         workspace=workspace, defaults={"methods": list(DEFAULT_METHODS)}

@@ -8,6 +8,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -69,12 +70,22 @@ def connect_refresh(request: WorkspaceRequest) -> HttpResponse:
 @require_POST
 def payment_methods(request: WorkspaceRequest) -> HttpResponse:
     """Settings: the ways to pay the workspace offers on Checkout (new checkouts use them)."""
+    text = request.POST.get("minimum_part_percent", "").strip() or "10"
     try:
-        chosen = methods.set_payment_methods(
-            request.workspace.pk, request.user, request.POST.getlist("methods")
-        )
+        if not text.isdigit():
+            raise ValidationError("Minimum part: enter a whole percent from 1 to 100.")
+        with transaction.atomic():
+            chosen = methods.set_payment_methods(
+                request.workspace.pk, request.user, request.POST.getlist("methods")
+            )
+            methods.set_partial_payments(
+                request.workspace.pk,
+                request.user,
+                allow=request.POST.get("allow_partial_payments") == "yes",
+                minimum_percent=int(text),
+            )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, " ".join(exc.messages) + " Nothing was changed.")
     else:
         labels = ", ".join(PaymentMethod(m).label for m in chosen)
         messages.success(request, f"Clients can now pay by: {labels}.")

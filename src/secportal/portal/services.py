@@ -200,13 +200,16 @@ def send_fresh_pay_link(invoice: Invoice) -> FreshLink:
     )
 
 
-def start_payment(invoice: Invoice, contact: ClientContact | None, back: str) -> str | None:
+def start_payment(
+    invoice: Invoice, contact: ClientContact | None, back: str, amount: int | None = None
+) -> str | None:
     """Pay Invoice, from the portal or from a pay link: the URL to send the payer to.
 
     Contract (the one place online payment starts):
     - ``invoice`` is a sent or overdue invoice the caller has already allowed this person to see;
       ``contact`` is the signed-in client contact, or None through a signed pay link; ``back``
-      is the page (path) the payer returns to if they cancel on Stripe's page.
+      is the page (path) the payer returns to if they cancel on Stripe's page; ``amount`` is the
+      part chosen under "Amount to pay" (partial payments), None for the whole balance due.
     - Returns the URL of Stripe Checkout to redirect to, or None when the consultancy cannot
       take card payments (the view then shows how else to pay).
     - Raises ``InvoiceError`` with a message for the payer when the payment cannot start now
@@ -226,6 +229,7 @@ def start_payment(invoice: Invoice, contact: ClientContact | None, back: str) ->
             success_url=success,
             cancel_url=settings.SITE_URL + back,
             payer_email=contact.email if contact else "",
+            amount=amount,
         )
     except gateway.GatewayError as exc:
         raise InvoiceError(

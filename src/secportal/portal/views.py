@@ -23,12 +23,14 @@ from django.views.decorators.http import require_POST
 
 from secportal.clients.models import ClientContact
 from secportal.core.locales import use_locale
+from secportal.core.money import MoneyError, format_plain, parse_amount
 from secportal.core.signing import LinkExpired, LinkInvalid
 from secportal.core.tenancy import use_workspace
 from secportal.invoicing import links
 from secportal.invoicing.documents import invoice_pdf_bytes, pdf_filename
 from secportal.invoicing.models import Invoice
 from secportal.invoicing.services import InvoiceError, record_viewed
+from secportal.payments import checkout, methods
 from secportal.payments.selectors import can_take_payments
 
 from . import access, selectors, services
@@ -134,7 +136,11 @@ def _page_context(invoice: Invoice, contact: ClientContact | None, token: str = 
         pay_url = reverse("portal:pay", args=[invoice.public_id])
         pdf_url = reverse("portal:invoice_pdf", args=[invoice.public_id])
     paid_on = invoice.paid_at.astimezone(invoice.workspace.tz).date() if invoice.paid_at else None
+    partial = methods.partial_settings(invoice.workspace)
     return {
+        "partial_payments": partial.allow_partial_payments and invoice.is_payable,
+        "minimum_part": methods.minimum_part(invoice, partial),
+        "pay_amount": format_plain(invoice.balance_due, invoice.currency),
         "invoice": invoice,
         "workspace": invoice.workspace,
         "portal_contact": contact,
@@ -193,6 +199,19 @@ def invoice_pdf(request: ContactRequest, invoice_id: UUID) -> HttpResponse:
     return _pdf(invoice)
 
 
+def _chosen_amount(request: HttpRequest, invoice: Invoice) -> tuple[int | None, str]:
+    """Amount to pay (partial payments): (amount, "") or (None, why it cannot be paid). Without
+    partial payments, or with the field left empty, the whole balance (None)."""
+    text = request.POST.get("amount", "").strip()
+    if not text or not methods.partial_settings(invoice.workspace).allow_partial_payments:
+        return None, ""
+    try:
+        amount = parse_amount(text, invoice.currency, charge_limits=False)
+    except MoneyError as exc:
+        return None, str(exc)
+    return amount, checkout.part_problem(invoice, amount)
+
+
 def _pay(
     request: HttpRequest,
     invoice: Invoice,
@@ -206,11 +225,19 @@ def _pay(
             request, f"This invoice is {invoice.get_status_display().lower()}: nothing to pay."
         )
         return redirect(back)
-    try:
-        url = services.start_payment(invoice, contact, back)
-    except InvoiceError as exc:
-        messages.error(request, exc.message)
-        return redirect(back)
+    amount, problem = _chosen_amount(request, invoice)
+    if not problem:
+        try:
+            url = services.start_payment(invoice, contact, back, amount=amount)
+        except InvoiceError as exc:
+            if amount is None:
+                messages.error(request, exc.message)
+                return redirect(back)
+            problem = exc.message
+    if problem:
+        context = _page_context(invoice, contact, token)
+        context.update(pay_error=problem, pay_amount=request.POST.get("amount", ""))
+        return render(request, "portal/invoice.html", context, status=400)
     if url:
         return redirect(url)
     context = _page_context(invoice, contact, token)

@@ -22,6 +22,7 @@ def stripe_settings(context: Any) -> dict[str, Any]:
         "state_words": words,
         "method_notes": methods.NOTES,
         "offered_methods": methods.offered(workspace),
+        "partial": methods.partial_settings(workspace),
         "csrf_token": context.get("csrf_token"),
     }
 
