@@ -28,10 +28,21 @@ def stripe_must_be_ready(invoice: Any, **kwargs: Any) -> list[invoicing_signals.
 
 @receiver(invoicing_signals.invoice_voided)
 @receiver(invoicing_signals.invoice_paid)
+@receiver(invoicing_signals.invoice_partially_paid)
 def expire_open_checkouts(invoice_id: int, **kwargs: Any) -> None:
-    """A voided or paid invoice must not take (another) payment: close its open sessions."""
+    """A voided or paid invoice must not take (another) payment: close its open sessions; one
+    still owed closes those for more than its balance now (a part was paid)."""
     if CheckoutAttempt.unscoped.filter(invoice_id=invoice_id, status=AttemptStatus.OPEN).exists():
         tasks.expire_invoice_checkouts.enqueue(invoice_id)
+
+
+@receiver(invoicing_signals.credit_note_issued)
+def expire_checkouts_over_the_credited_balance(credit_note_id: int, **kwargs: Any) -> None:
+    """A credit note lowered the balance: no open session may charge more than it."""
+    from secportal.invoicing.models import CreditNote
+
+    invoice_id = CreditNote.unscoped.values_list("invoice_id", flat=True).get(pk=credit_note_id)
+    expire_open_checkouts(invoice_id)
 
 
 @receiver(signals.checkout_abandoned)
