@@ -136,6 +136,17 @@ def test_a_recorded_bank_transfer_pays_off_the_balance_without_a_fee(sandbox):
     invoice = Invoice.objects.get(pk=tenant.invoice.pk)
     assert (invoice.status, invoice.balance_due, invoice.paid_amount) == ("paid", 0, TOTAL)
     assert Payment.objects.count() == 1  # no Stripe payment, no fee for the recorded one
+    today = tenant.workspace.today()
+    board = analytics.dashboard(
+        tenant.workspace, analytics.preset_period("last_30_days", today), today
+    )
+    (gbp,) = board.currencies
+    assert (gbp.gross, gbp.fees_charged) == (50000, platform_fee(50000, tenant.workspace.fee_bps))
+    assert (gbp.recorded.amount, gbp.recorded.count) == (75050, 1)  # apart from Stripe's
+    assert (
+        "Recorded payments"
+        in signed_in(tenant.owner).get(reverse("analytics:dashboard")).content.decode()
+    )
     # A member may not record; an admin may not delete; the owner deletes with a reason.
     assert signed_in(tenant.member).post(url, {**form, "key": "r2"}).status_code == 403
     delete = reverse("invoicing:delete_recorded_payment", args=[recorded.public_id])
@@ -218,9 +229,7 @@ def test_parts_racing_on_postgresql_are_both_counted_and_never_overpay(tenant):
     def pay(amount: int) -> None:
         try:
             barrier.wait()
-            _, excess = apply_payment(
-                tenant.invoice.pk, amount=amount, paid_at=timezone.now()
-            )
+            _, excess = apply_payment(tenant.invoice.pk, amount=amount, paid_at=timezone.now())
             results.append((amount, excess))
         finally:
             connections.close_all()

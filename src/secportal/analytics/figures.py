@@ -81,6 +81,8 @@ class CurrencyFigures:
     status_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_KEYS, 0))
     # Credit notes on paid invoices not yet refunded: money owed back to clients.
     credits_owed: Tally = field(default_factory=Tally)
+    # In the chosen period, apart from Stripe's revenue: payments recorded by hand.
+    recorded: Tally = field(default_factory=Tally)
 
     @property
     def revenue(self) -> int:

@@ -6,7 +6,11 @@ Definitions (the dashboard's help text says the same):
   the period - sum of ``Refund.amount`` of refunds of non-duplicate payments made in the period
   (Stripe's refunds that count: pending or succeeded, not failed or canceled).
   A refund reduces revenue in the month it happens, not in the month of the payment. Duplicate
-  payments (a second payment of a paid invoice) are refunded automatically and never count.
+  payments (a second payment of a paid invoice) are refunded automatically and never count; the
+  excess of a part paid beyond the balance counts, and so does its automatic refund.
+- **Recorded payments** in a period = payments recorded by hand (received outside Stripe, no
+  platform fee) with their date in the period, deleted ones left out; shown apart from revenue
+  collected through Stripe.
 - **Platform fees** = sum of ``Payment.application_fee`` (same payments) - sum of
   ``Refund.fee_refunded`` (same refunds). **Net** = revenue - platform fees.
 - **Average days to pay**: over the non-duplicate payments paid in the period, the calendar days
@@ -50,6 +54,7 @@ from secportal.invoicing.models import (
     OUTSTANDING,
     Invoice,
     InvoiceStatus,
+    RecordedPayment,
     shown_as,
     shown_overdue,
 )
@@ -213,12 +218,31 @@ def _collected_in(
         .annotate(kind=Value("dispute"), amount=_sum("amount"), fees=_sum(Value(0)))
         .order_by()
     )
+    local_start, local_end = start.astimezone(tz).date(), end.astimezone(tz).date()
+    recorded = (
+        RecordedPayment.objects.filter(
+            workspace=workspace,
+            deleted_at__isnull=True,
+            received_on__gte=local_start,
+            received_on__lt=local_end,
+        )
+        .values("currency", "invoice__client_id")
+        .annotate(kind=Value("recorded"), amount=_sum("amount"), fees=Count("id"))
+        .order_by()
+    )
     payments: dict[str, dict[str, Any]] = {}
     refunds: dict[str, dict[str, Any]] = {}
     by_client: dict[tuple[str, int], int] = {}
-    # One query for all the money that went back: refunds and lost disputes.
-    for row in refunded.union(lost, all=True).order_by():
-        totals = refunds.setdefault(row["currency"], {"amount": 0, "fees": 0, "disputes": 0})
+    # One query for the money that went back (refunds and lost disputes) and for the payments
+    # recorded by hand (apart from Stripe's: no fee; ``fees`` carries their count there).
+    for row in refunded.union(lost, recorded, all=True).order_by():
+        totals = refunds.setdefault(
+            row["currency"], {"amount": 0, "fees": 0, "disputes": 0, "recorded": 0, "n": 0}
+        )
+        if row["kind"] == "recorded":
+            totals["recorded"] += row["amount"]
+            totals["n"] += row["fees"]
+            continue
         if row["kind"] == "dispute":
             totals["disputes"] += row["amount"]
         else:
@@ -345,6 +369,7 @@ def dashboard(workspace: Workspace, period: Period, today: datetime.date) -> Das
         if row := refunds.get(currency):
             f.refunds, f.fees_refunded = row["amount"], row["fees"]
             f.disputes_lost = row["disputes"]
+            f.recorded = Tally(row["recorded"], row["n"])
         f.monthly = months.get(currency) or [MonthRevenue(m) for m in last_12_months(today)]
         f.top_clients = tops.get(currency, [])
         if f.active:
@@ -395,8 +420,10 @@ def money_of(
                 F("amount") - F("credited_amount"),
                 ~Q(status__in=[InvoiceStatus.DRAFT, InvoiceStatus.VOID]),
             ),
-            outstanding=_sum("amount", outstanding),
-            overdue=_sum("amount", shown_overdue(today)),
+            outstanding=_sum(F("amount") - F("credited_amount") - F("paid_amount"), outstanding),
+            overdue=_sum(
+                F("amount") - F("credited_amount") - F("paid_amount"), shown_overdue(today)
+            ),
         )
         .order_by("currency")
     )
