@@ -134,6 +134,8 @@ def _pdf_bytes(invoice: Invoice, today: object, pay_url: str) -> bytes:
             notes=tuple(dict.fromkeys(notes)),
             bank_details=workspace.bank_details,
             credited_minor=invoice.credited_amount,
+            paid_minor=invoice.paid_amount,
+            balance_minor=invoice.balance_due if invoice.is_payable else None,
             footer_notes=footer_notes(workspace) if itemised else (),
             logo_png=bytes(workspace.logo_png) if itemised and workspace.logo_png else None,
         )

@@ -93,6 +93,8 @@ class InvoicePdf:
     notes: tuple[str, ...] = ()  # reverse-charge wording, terms
     bank_details: str = ""
     credited_minor: int = 0
+    paid_minor: int = 0  # paid towards it so far (partial payments, recorded payments)
+    balance_minor: int | None = None  # what is still owed, on an invoice still payable
     footer_notes: tuple[str, ...] = ()  # the workspace's payment terms and notes
     logo_png: bytes | None = None  # a clean PNG (the Settings form re-encodes uploads)
 
@@ -366,6 +368,10 @@ class _InvoiceDocument(FPDF):
         rows = [("Total", self.money(invoice.amount_minor), True)]
         if invoice.refunded_minor > 0:
             rows.append(("Refunded", self.money(invoice.refunded_minor), False))
+        if invoice.balance_minor is not None and (invoice.paid_minor or invoice.credited_minor):
+            if invoice.paid_minor:
+                rows.append(("Amount paid", self.money(invoice.paid_minor), False))
+            rows.append(("Balance due", self.money(invoice.balance_minor), True))
         for label, amount, bold in rows:
             self.font(11 if bold else 10, bold=bold)
             self.cell(description_width, 8, label, align=Align.R)
@@ -415,6 +421,10 @@ class _InvoiceDocument(FPDF):
             rows.append(("Credited", self.money(invoice.credited_minor), False))
         if invoice.refunded_minor > 0:
             rows.append(("Refunded", self.money(invoice.refunded_minor), False))
+        if invoice.balance_minor is not None and (invoice.paid_minor or invoice.credited_minor):
+            if invoice.paid_minor:
+                rows.append(("Amount paid", self.money(invoice.paid_minor), False))
+            rows.append(("Balance due", self.money(invoice.balance_minor), True))
         for label, amount, bold in rows:
             self.font(11 if bold else 10, bold=bold)
             self.cell(label_width, 7, label, align=Align.R)

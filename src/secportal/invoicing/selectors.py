@@ -16,6 +16,8 @@ from secportal.core.money import format_money, format_plain
 from secportal.notifications.models import EmailMessage
 
 from .models import (
+    OUTSTANDING,
+    PAYABLE,
     Invoice,
     InvoiceEvent,
     InvoiceStatus,
@@ -91,8 +93,11 @@ ROW_FIELDS = (
     "issue_date",
     "paid_at",
     "description",
+    "paid_amount",
+    "credited_amount",
 )
 _STATUS_LABELS = dict(InvoiceStatus.choices)
+OWED_STATUSES = frozenset(str(s) for s in OUTSTANDING)
 
 #: The list's sort keys (``?sort=due``, ``?sort=-amount``); NULLs sort as the lowest value so
 #: that the keyset comparisons below stay simple. No key: newest first (by id).
@@ -245,8 +250,14 @@ def _row(value: tuple[Any, ...]) -> dict[str, Any]:
         issued,
         paid_at,
         description,
+        paid_amount,
+        credited_amount,
     ) = value
+    owes_part = (paid_amount or credited_amount) and status in PAYABLE
     return {
+        "balance": format_money(amount - paid_amount - credited_amount, currency)
+        if owes_part
+        else "",
         "pk": pk,
         "public_id": public_id,
         "label": number or f"Draft {draft_reference(public_id)}",
@@ -291,6 +302,8 @@ CSV_HEADER = [
     "client",
     "engagement",
     "amount",
+    "amount_paid",
+    "balance_due",
     "currency",
     "description",
     "issue_date",
@@ -317,6 +330,8 @@ def csv_rows(invoices: QuerySet[Invoice], today: datetime.date) -> Iterator[str]
         "client__name",
         "engagement__name",
         "amount",
+        "paid_amount",
+        "credited_amount",
         "currency",
         "description",
         "issue_date",
@@ -331,12 +346,15 @@ def csv_rows(invoices: QuerySet[Invoice], today: datetime.date) -> Iterator[str]
         client,
         engagement,
         amount,
+        paid,
+        credited,
         currency,
         description,
         issued,
         paid_at,
         created_at,
     ) in values.iterator(chunk_size=2000):
+        owed = max(amount - paid - credited, 0) if status in OWED_STATUSES else 0
         status = shown_status_of(status, due, today)
         yield writer.writerow(
             [
@@ -345,6 +363,8 @@ def csv_rows(invoices: QuerySet[Invoice], today: datetime.date) -> Iterator[str]
                 client,
                 engagement or "",
                 format_plain(amount, currency),
+                format_plain(paid, currency),
+                format_plain(owed, currency),
                 currency,
                 _safe_cell(description),
                 issued or "",
