@@ -280,3 +280,61 @@ def test_a_failed_debit_after_a_part_leaves_exactly_the_rest_owed(sandbox):
         50000,
         75050,
     )
+
+
+def test_a_bank_transfer_funded_in_two_parts_shows_its_instructions_then_is_paid(sandbox):
+    """Issue 16, 3: Stripe's instructions on the portal invoice and its PDF; a part arrived
+    lowers what is left to send; the invoice turns Paid when Stripe says all arrived."""
+    import io
+
+    import pypdf
+    from django.test import Client as HttpClient
+
+    from secportal.invoicing.links import pay_link
+    from secportal.payments.models import StripeCustomer
+
+    tenant = onboarded_tenant(sandbox)
+    methods.set_payment_methods(tenant.workspace.pk, tenant.owner, ["card", "customer_balance"])
+    checkout.start_checkout(tenant.invoice.pk, **URLS)
+    attempt = CheckoutAttempt.objects.get()
+    paid = sandbox.control(
+        "POST",
+        f"checkout/{attempt.session_id}/pay",
+        {"payment_method": "customer_balance", "email": "ap@client.example"},
+    )
+    assert paid["outcome"] == "awaiting_funding"
+    assert sandbox.drain(timeout=10)
+    attempt.refresh_from_db()
+    assert attempt.status == "awaiting_transfer" and attempt.payment_intent_id
+    reference = paid["reference"]
+    account_number = paid["instructions"]["financial_addresses"][0]["sort_code"]["account_number"]
+    payer = HttpClient()
+    url = pay_link(tenant.invoice)
+    page = payer.get(url).content.decode()
+    assert "Pay by bank transfer" in page and reference in page and account_number in page
+    assert "£1,250.50" in page
+    customer = StripeCustomer.objects.get().customer_id
+    sandbox.control(
+        "POST",
+        f"customers/{customer}/fund",
+        {"amount": 50000, "currency": "gbp", "reference": reference},
+    )
+    assert sandbox.drain(timeout=10)
+    page = payer.get(url).content.decode()
+    assert "Send <strong>£750.50</strong>" in page and "£500.00 of £1,250.50 received" in page
+    pdf_url = re.search(r'href="([^"]+/pdf/)"', page)[1]
+    pdf = pypdf.PdfReader(io.BytesIO(payer.get(pdf_url).content))
+    text = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+    assert f"send £750.50 with the reference {reference}" in text and account_number in text
+    invoice = Invoice.objects.get(pk=tenant.invoice.pk)
+    assert invoice.is_payable and invoice.events.filter(kind="transfer_part_received").exists()
+    sandbox.control(
+        "POST",
+        f"customers/{customer}/fund",
+        {"amount": 75050, "currency": "gbp", "reference": reference},
+    )
+    assert sandbox.drain(timeout=10)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.balance_due) == ("paid", 0)
+    assert Payment.objects.get().amount == TOTAL
+    assert "Pay by bank transfer" not in payer.get(url).content.decode()

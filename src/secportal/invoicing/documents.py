@@ -53,12 +53,16 @@ def footer_notes(workspace: Any) -> tuple[str, str]:
     return (workspace.payment_terms_text, workspace.invoice_notes)
 
 
-def invoice_pdf_bytes(invoice: Invoice, today: object, pay_url: str = "") -> bytes:
+def invoice_pdf_bytes(
+    invoice: Invoice, today: object, pay_url: str = "", transfer_instructions: str = ""
+) -> bytes:
+    """The invoice's PDF; ``transfer_instructions`` are Stripe's for the bank transfer the
+    client chose (the portal passes them: invoicing does not know payments)."""
     with use_locale(invoice.workspace.locale):  # the workspace's formats (issue 13, item 8)
-        return _pdf_bytes(invoice, today, pay_url)
+        return _pdf_bytes(invoice, today, pay_url, transfer_instructions)
 
 
-def _pdf_bytes(invoice: Invoice, today: object, pay_url: str) -> bytes:
+def _pdf_bytes(invoice: Invoice, today: object, pay_url: str, transfer: str = "") -> bytes:
     from .pdf import InvoicePdf, PdfLine, PdfRate, render_invoice_pdf
 
     workspace = invoice.workspace
@@ -133,6 +137,7 @@ def _pdf_bytes(invoice: Invoice, today: object, pay_url: str) -> bytes:
             vat_gbp=vat_gbp,
             notes=tuple(dict.fromkeys(notes)),
             bank_details=workspace.bank_details,
+            transfer_instructions=transfer,
             credited_minor=invoice.credited_amount,
             paid_minor=invoice.paid_amount,
             balance_minor=invoice.balance_due if invoice.is_payable else None,

@@ -357,6 +357,8 @@ class InvoiceEventKind(models.TextChoices):
     CHECKOUT_STARTED = "checkout_started", "Checkout started"
     PAYMENT_FAILED = "payment_failed", "Payment failed"
     PAYMENT_PROCESSING = "payment_processing", "Bank payment on its way"
+    TRANSFER_AWAITED = "transfer_awaited", "Bank transfer chosen: awaiting the money"
+    TRANSFER_PART_RECEIVED = "transfer_part_received", "Part of the bank transfer received"
     PAID = "paid", "Paid"
     PARTIALLY_PAID = "partially_paid", "Part payment received"
     PAYMENT_RECORDED = "payment_recorded", "Payment recorded"

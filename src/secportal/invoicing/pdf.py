@@ -92,6 +92,8 @@ class InvoicePdf:
     vat_gbp: str = ""  # "VAT in sterling: £200.00 (1 EUR = 0.850000 GBP)"
     notes: tuple[str, ...] = ()  # reverse-charge wording, terms
     bank_details: str = ""
+    # Stripe's instructions for the bank transfer the client chose (first line a heading).
+    transfer_instructions: str = ""
     credited_minor: int = 0
     paid_minor: int = 0  # paid towards it so far (partial payments, recorded payments)
     balance_minor: int | None = None  # what is still owed, on an invoice still payable
@@ -461,6 +463,13 @@ class _InvoiceDocument(FPDF):
             self.multi_cell(0, LINE, "Pay by bank transfer:", new_x=XPos.LMARGIN)
             self.font(9)
             self.multi_cell(0, LINE, self.clean(invoice.bank_details.strip()), new_x=XPos.LMARGIN)
+            self.ln(2)
+        if invoice.transfer_instructions.strip():
+            heading, _, rest = invoice.transfer_instructions.strip().partition("\n")
+            self.font(9, bold=True)
+            self.multi_cell(0, LINE, self.clean(heading), new_x=XPos.LMARGIN)
+            self.font(9)
+            self.multi_cell(0, LINE, self.clean(rest), new_x=XPos.LMARGIN)
             self.ln(2)
         if invoice.paid_on:
             self.font(10, bold=True, colour=STATUS_COLOURS["Paid"])

@@ -12,7 +12,7 @@ from django.db import transaction
 from secportal.invoicing import services as invoicing
 from secportal.invoicing.models import ActorType, InvoiceEventKind
 
-from . import emails
+from . import emails, transfers
 from .models import AttemptStatus, CheckoutAttempt, PaymentMethod
 
 #: Working days a debit usually takes to clear, as Stripe states them.
@@ -46,7 +46,7 @@ def apply_session_processing(session: dict[str, Any]) -> str:
         return "unknown session"
     method = debit_method(attempt)
     if not method:
-        return "awaiting payment"  # a bank transfer waiting for the client's money
+        return transfers.awaiting_transfer(session, attempt)
     with transaction.atomic():
         invoice = invoicing.lock_invoice(attempt.invoice_id)
         attempt = CheckoutAttempt.unscoped.select_for_update().get(pk=attempt.pk)

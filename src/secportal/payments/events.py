@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import connect, debits, disputes, gateway, refunds, settlement
+from . import connect, debits, disputes, gateway, refunds, settlement, transfers
 from .models import StripeEvent
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,12 @@ def _deauthorized(obj: dict[str, Any], account: str, kind: str) -> str:
 
 
 #: Event type → handler(object, connected account id, event type) → outcome in words.
+def _partially_funded(obj: dict[str, Any], account: str, kind: str) -> str:
+    return transfers.apply_partially_funded(obj)
+
+
 HANDLERS: dict[str, Handler] = {
+    "payment_intent.partially_funded": _partially_funded,
     "checkout.session.completed": _completed,
     "checkout.session.async_payment_succeeded": _paid,
     "checkout.session.expired": _expired,

@@ -40,6 +40,7 @@ class AttemptStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
     ABANDONED = "abandoned", "Abandoned"
     PROCESSING = "processing", "Paid by bank debit, clearing"
+    AWAITING_TRANSFER = "awaiting_transfer", "Awaiting the client's bank transfer"
 
 
 class CheckoutAttempt(TenantModel):
@@ -50,7 +51,7 @@ class CheckoutAttempt(TenantModel):
     )
     number = models.PositiveIntegerField()
     status = models.CharField(
-        max_length=10, choices=AttemptStatus.choices, default=AttemptStatus.CREATING
+        max_length=20, choices=AttemptStatus.choices, default=AttemptStatus.CREATING
     )
     stripe_account_id = models.CharField(max_length=64)
     session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
@@ -66,6 +67,11 @@ class CheckoutAttempt(TenantModel):
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # A bank transfer (customer_balance): Checkout completed unpaid; the client sends money to
+    # the account Stripe gave (``display_bank_transfer_instructions``, kept as Stripe sent it,
+    # ``amount_remaining`` going down as parts arrive) until the payment intent succeeds.
+    payment_intent_id = models.CharField(max_length=255, blank=True, db_default="", db_index=True)
+    transfer_instructions = models.JSONField(default=dict, blank=True, db_default={})
 
     class Meta:
         ordering = ["-created_at", "-id"]

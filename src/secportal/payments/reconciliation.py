@@ -44,7 +44,12 @@ def reconcile_open_sessions(older_than: datetime.timedelta = RECONCILE_AFTER) ->
     outcomes: dict[str, int] = {}
     attempts = (
         CheckoutAttempt.unscoped.filter(
-            status__in=[AttemptStatus.OPEN, AttemptStatus.PROCESSING], created_at__lt=cutoff
+            status__in=[
+                AttemptStatus.OPEN,
+                AttemptStatus.PROCESSING,
+                AttemptStatus.AWAITING_TRANSFER,
+            ],
+            created_at__lt=cutoff,
         )
         .exclude(session_id=None)
         .order_by("pk")[:BATCH]

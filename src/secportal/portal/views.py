@@ -30,7 +30,7 @@ from secportal.invoicing import links
 from secportal.invoicing.documents import invoice_pdf_bytes, pdf_filename
 from secportal.invoicing.models import Invoice
 from secportal.invoicing.services import InvoiceError, record_viewed
-from secportal.payments import checkout, methods
+from secportal.payments import checkout, methods, transfers
 from secportal.payments.selectors import can_take_payments
 
 from . import access, selectors, services
@@ -139,6 +139,7 @@ def _page_context(invoice: Invoice, contact: ClientContact | None, token: str = 
     partial = methods.partial_settings(invoice.workspace)
     return {
         "partial_payments": partial.allow_partial_payments and invoice.is_payable,
+        "transfer": transfers.transfer_of(invoice),
         "minimum_part": methods.minimum_part(invoice, partial),
         "pay_amount": format_plain(invoice.balance_due, invoice.currency),
         "invoice": invoice,
@@ -185,7 +186,12 @@ def invoice_page(request: ContactRequest, invoice_id: UUID) -> HttpResponse:
 
 def _pdf(invoice: Invoice) -> HttpResponse:
     today = invoice.workspace.today()
-    body = invoice_pdf_bytes(invoice, today, pay_url=links.pay_link(invoice))
+    body = invoice_pdf_bytes(
+        invoice,
+        today,
+        pay_url=links.pay_link(invoice),
+        transfer_instructions=transfers.transfer_text(invoice),
+    )
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pdf_filename(invoice)}"'
     return response
