@@ -110,8 +110,29 @@ def _credit_note(tenant: Any) -> Any:
     return note.public_id
 
 
+def _recorded_payment(tenant: Any) -> Any:
+    """A payment recorded by hand on the tenant's invoice (made directly, like the note)."""
+    from secportal.invoicing.models import RecordedPayment
+
+    payment, _ = RecordedPayment.unscoped.get_or_create(
+        workspace=tenant.workspace,
+        request_key="url-catalog",
+        defaults={
+            "invoice": tenant.invoice,
+            "amount": 100,
+            "currency": tenant.invoice.currency,
+            "received_on": tenant.workspace.today(),
+            "method": "cheque",
+        },
+    )
+    return payment.public_id
+
+
 # Later issues register their parameters here (e.g. invoice_id).
-EXTRA_PARAMS: dict[str, Callable[[Any], Any]] = {"credit_note_id": _credit_note}
+EXTRA_PARAMS: dict[str, Callable[[Any], Any]] = {
+    "credit_note_id": _credit_note,
+    "payment_id": _recorded_payment,
+}
 
 
 def _api_key_id(tenant: Any) -> int:

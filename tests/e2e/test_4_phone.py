@@ -9,7 +9,19 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from .conftest import PHONE, WORKSPACE, Demo, Screens, SentInvoice, assert_fits_viewport
+from .conftest import (
+    CLIENT_EMAIL,
+    PHONE,
+    WORKSPACE,
+    Demo,
+    Mailbox,
+    Screens,
+    SentInvoice,
+    assert_fits_viewport,
+    create_invoice,
+    local,
+    send_invoice,
+)
 
 pytestmark = pytest.mark.steps
 
@@ -47,3 +59,57 @@ def test_sandbox_checkout_fits_a_phone(phone: Page, demo: Demo, shot: Screens) -
     expect(phone.get_by_role("alert")).to_contain_text("declined")
     shot(phone, "31-phone-checkout-declined")
     assert_fits_viewport(phone)
+
+
+def _advance_sandbox_clock(demo: Demo, seconds: int) -> None:
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        demo.stripe_url + "/_sandbox/clock",
+        data=json.dumps({"advance": seconds}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+
+def test_client_pays_by_bacs_on_a_phone_and_sees_processing_then_paid(
+    phone: Page, owner: Page, mailbox: Mailbox, demo: Demo, shot: Screens
+) -> None:
+    """Issue 16: the owner offers Bacs; the client pays a new invoice by Bacs Direct Debit on a
+    phone, sees Processing (with when it should clear), then Paid once Stripe says it cleared."""
+    owner.goto("/settings/")
+    owner.get_by_label("Bacs Direct Debit").check()
+    owner.get_by_role("button", name="Save payment methods").click()
+    expect(owner.get_by_text("Clients can now pay by: Card, Bacs Direct Debit.")).to_be_visible()
+    create_invoice(owner, amount="8,400", description="Red team exercise (Bacs on a phone)")
+    number = send_invoice(owner)
+    link = local(
+        mailbox.link(f"Invoice {number} from {WORKSPACE}", "Pay Invoice", to=CLIENT_EMAIL), demo
+    )
+    phone.goto(link)
+    phone.get_by_role("button", name="Pay Invoice").click()
+    expect(phone).to_have_url(re.compile("^" + re.escape(demo.stripe_url) + "/c/pay/"))
+    phone.get_by_label("Bacs Direct Debit").check()
+    phone.get_by_label("Email").fill(CLIENT_EMAIL)
+    phone.get_by_label("Sort code").fill("10-88-00")
+    phone.get_by_label("Account number").last.fill("00012345")
+    shot(phone, "32-phone-bacs-debit")
+    assert_fits_viewport(phone)
+    phone.get_by_role("button", name="Pay", exact=True).click()
+    expect(phone.locator("body")).to_contain_text("processing")
+    phone.goto(link)
+    expect(phone.locator("h1 .badge")).to_have_text("Processing", timeout=15_000)
+    expect(phone.locator("body")).to_contain_text("usually clears by")
+    shot(phone, "33-phone-bacs-processing")
+    assert_fits_viewport(phone)
+    _advance_sandbox_clock(demo, 4 * 24 * 3600)
+    for _ in range(30):
+        phone.goto(link)
+        if phone.locator("h1 .badge").inner_text() == "Paid":
+            break
+        phone.wait_for_timeout(500)
+    expect(phone.locator("h1 .badge")).to_have_text("Paid")
+    shot(phone, "34-phone-bacs-paid")

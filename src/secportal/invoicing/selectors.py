@@ -302,14 +302,14 @@ CSV_HEADER = [
     "client",
     "engagement",
     "amount",
-    "amount_paid",
-    "balance_due",
     "currency",
     "description",
     "issue_date",
     "due_date",
     "paid_at",
     "created_at",
+    "amount_paid",
+    "balance_due",
 ]
 
 
@@ -363,14 +363,14 @@ def csv_rows(invoices: QuerySet[Invoice], today: datetime.date) -> Iterator[str]
                 client,
                 engagement or "",
                 format_plain(amount, currency),
-                format_plain(paid, currency),
-                format_plain(owed, currency),
                 currency,
                 _safe_cell(description),
                 issued or "",
                 due or "",
                 paid_at.isoformat() if paid_at else "",
                 created_at.isoformat(),
+                format_plain(paid, currency),
+                format_plain(owed, currency),
             ]
         )
 
