@@ -25,7 +25,7 @@ from secportal.workspaces.access import WorkspaceRequest, workspace_view
 from secportal.workspaces.models import Role
 
 from . import connect as connect_account
-from . import gateway, methods, refunds, selectors, settlement, tasks
+from . import debits, gateway, methods, refunds, selectors, settlement, tasks, transfers
 from .models import PaymentMethod
 
 logger = logging.getLogger(__name__)
@@ -185,6 +185,8 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
         try:
             session = gateway.retrieve_checkout_session(session_id, attempt.stripe_account_id)
             settlement.apply_paid_session(session, attempt.stripe_account_id, source="success page")
+            if session.get("status") == "complete" and session.get("payment_status") == "unpaid":
+                debits.apply_session_processing(session)  # a bank debit, or a transfer awaited
         except gateway.GatewayError:
             session = {}
         invoice = attempt.invoice
@@ -203,6 +205,10 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
                     "status_label": invoice.shown_status_label(invoice.workspace.today()),
                     "paid": invoice.status == "paid",
                     "processing": session.get("payment_status") == "paid"
-                    and invoice.status != "paid",
+                    and invoice.status != "paid"
+                    and not invoice.paid_amount,
+                    "part_paid": bool(invoice.paid_amount) and invoice.is_payable,
+                    "debit": invoice.status == "processing",
+                    "transfer": transfers.transfer_of(invoice),
                 },
             )
