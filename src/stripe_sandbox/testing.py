@@ -59,11 +59,13 @@ class SandboxClient:
         body: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
         ok: tuple[int, ...] = (200,),
+        wait: float = 0,
     ) -> Any:
-        """Call ``/_sandbox/<path>``; the decoded JSON answer (raises :class:`SandboxError`)."""
+        """Call ``/_sandbox/<path>``; the decoded JSON answer (raises :class:`SandboxError`).
+        ``wait``: how long the sandbox may take to answer (a drain), beyond the usual timeout."""
         parts = urlsplit(self.url)
         connection = http.client.HTTPConnection(
-            parts.hostname or "127.0.0.1", parts.port, timeout=self.timeout
+            parts.hostname or "127.0.0.1", parts.port, timeout=self.timeout + wait
         )
         target = "/_sandbox/" + path.lstrip("/")
         if params:
@@ -103,7 +105,9 @@ class SandboxClient:
 
     def drain(self, timeout: float = 5.0) -> bool:
         """Wait until no webhook is queued, waiting for a retry, or in flight."""
-        answer = self.control("GET", "webhooks/drain", params={"timeout": timeout}, ok=(200, 504))
+        answer = self.control(
+            "GET", "webhooks/drain", params={"timeout": timeout}, ok=(200, 504), wait=timeout
+        )
         return bool(answer["drained"])
 
     def counters(self) -> dict[str, Any]:

@@ -187,7 +187,7 @@ def test_many_payments_with_lost_repeated_and_reordered_webhooks_then_reconcilia
         checkout.start_checkout(invoice.pk, **URLS)
     for attempt in CheckoutAttempt.objects.all():
         assert sandbox.pay(attempt.session_id)["outcome"] == "succeeded"
-    assert sandbox.drain(timeout=60)
+    assert sandbox.drain(timeout=240)  # 200 payments; a busy machine is slow, not wrong
     lost = Invoice.objects.exclude(status=InvoiceStatus.PAID).count()
     assert lost > 0, "some webhooks were dropped: reconciliation must have work to do"
     outcomes = reconciliation.reconcile_open_sessions(
