@@ -9,7 +9,9 @@ widen what is shown.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -24,7 +26,7 @@ from secportal.core.signing import (
     read_pay_token_ignoring_age,
 )
 from secportal.engagements.models import Engagement
-from secportal.invoicing.models import Invoice, InvoiceStatus
+from secportal.invoicing.models import PAYABLE, Invoice, InvoiceStatus
 
 
 def normalise_email(email: str) -> str:
@@ -82,27 +84,105 @@ def invoice_for_contact(contact: ClientContact, public_id: UUID | str) -> Invoic
     return invoice
 
 
+#: Invoices shown per engagement on the portal home before "Show more" (a client may have
+#: hundreds: the page renders a bounded number of rows, whatever the history).
+SECTION_SIZE = 5
+#: "Show more" adds this many rows to the section it belongs to.
+MORE_STEP = 50
+OTHER_SECTION = "other"
+
+
 @dataclass
 class EngagementSection:
     engagement: Engagement | None
     invoices: list[Invoice] = field(default_factory=list)
+    #: How many visible invoices the section has in all (``invoices`` holds the first ones).
+    total: int = 0
+
+    @property
+    def key(self) -> str:
+        """The section's name in a "Show more" link: the engagement's public id, or "other"."""
+        return str(self.engagement.public_id) if self.engagement else OTHER_SECTION
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.invoices)
 
 
-def home_sections(contact: ClientContact) -> list[EngagementSection]:
-    """The client's engagements, each with its non-draft invoices; then "Other invoices"."""
+@dataclass
+class HomeSections:
+    sections: list[EngagementSection]
+    #: Whether any visible invoice (shown or not) can be paid.
+    payable: bool
+
+
+def home_sections(contact: ClientContact, expand: str = "", shown: int = 0) -> HomeSections:
+    """The client's engagements, each with its newest non-draft invoices; then "Other invoices".
+
+    Three queries whatever the number of invoices: the engagements, each section's count (and
+    whether anything is payable), and the first ``SECTION_SIZE`` rows of every section (a window
+    function), or ``shown`` rows of the section named ``expand`` (a "Show more" link).
+    """
+    from django.db.models import Case, Count, F, Q, Value, When, Window
+    from django.db.models.functions import RowNumber
+
     engagements = Engagement.unscoped.filter(
         workspace_id=contact.workspace_id, client_id=contact.client_id
     ).order_by("-start_date", "name", "pk")
     sections = {e.pk: EngagementSection(e) for e in engagements}
     other = EngagementSection(None)
-    invoices = visible_invoices(contact).select_related("engagement").order_by("-issue_date", "-pk")
-    for invoice in invoices:
+    visible = visible_invoices(contact)
+    counts = (
+        visible.order_by()
+        .values("engagement_id")
+        .annotate(n=Count("pk"), payable=Count("pk", filter=Q(status__in=PAYABLE)))
+    )
+    payable = False
+    for row in counts:
+        section = sections.get(row["engagement_id"]) if row["engagement_id"] else None
+        (section or other).total += row["n"]
+        payable = payable or row["payable"] > 0
+    expanded = next(
+        (s for s in [*sections.values(), other] if expand and s.key == expand), None
+    )
+    row_limit: Any = Value(SECTION_SIZE)
+    if expanded is not None:
+        mine = (
+            Q(engagement_id=expanded.engagement.pk)
+            if expanded.engagement
+            else Q(engagement_id__isnull=True)
+        )
+        more = max(SECTION_SIZE, min(shown, expanded.total))
+        row_limit = Case(When(mine, then=Value(more)), default=row_limit)
+    # The rows' ids are ranked in a subquery that reads only the index (workspace, client,
+    # engagement, issue date, id); only the chosen rows are read in full, then put in order.
+    chosen = (
+        visible.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("engagement_id")],
+                order_by=[F("issue_date").desc(), F("pk").desc()],
+            ),
+            row_limit=row_limit,
+        )
+        .filter(rank__lte=F("row_limit"))
+        .order_by()
+        .values("pk")
+    )
+    rows = sorted(
+        Invoice.unscoped.filter(pk__in=chosen).order_by(),
+        key=lambda i: (i.issue_date is not None, i.issue_date or datetime.date.min, i.pk),
+        reverse=True,
+    )
+    for invoice in rows:
         section = sections.get(invoice.engagement_id) if invoice.engagement_id else None
+        if section is not None:
+            invoice.engagement = section.engagement
         (section or other).invoices.append(invoice)
     result = list(sections.values())
-    if other.invoices:
+    if other.total:
         result.append(other)
-    return result
+    return HomeSections(result, payable)
 
 
 class PayLinkRefused(Exception):
