@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
 from django.core.cache import cache
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from secportal.analytics import selectors
