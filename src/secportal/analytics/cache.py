@@ -3,10 +3,11 @@
 Computing the figures reads every invoice and payment of the period (hundreds of milliseconds
 at 200,000 invoices); they change far less often than the dashboard is opened. Each
 workspace has a random token (``FiguresStamp``) that ``receivers`` replace whenever an
-invoice, payment, refund, dispute, client or engagement is saved or deleted; the figures are cached under the token, the
-day, the period and the workspace's timezone and currency, so a stale entry is never read
-again (it expires). Reading the token is one primary-key query; the cache is Django's (each
-server process keeps its own copy, and the shared token tells them all when to recompute).
+invoice, payment, refund, dispute, client or engagement is saved or deleted; the figures
+are cached under the token, the day, the period and the workspace's timezone and currency,
+so a stale entry is never read again (it expires). Reading the token is one primary-key
+query; the cache is Django's (each server process keeps its own copy, and the shared token
+tells them all when to recompute).
 ``selectors.dashboard`` itself stays uncached (``bench/dashboard.py`` times it).
 """
 
