@@ -45,9 +45,7 @@ def test_a_payment_or_an_invoice_saved_shows_at_once():
     fx = build()
     browser = signed_in(fx.tenant.owner)
     before = _gbp(browser)
-    fx.builder.paid(
-        "late", fx.beta, 12345, "GBP", 100, utc(2026, 3, 1), utc(2026, 3, 20, 12)
-    )
+    fx.builder.paid("late", fx.beta, 12345, "GBP", 100, utc(2026, 3, 1), utc(2026, 3, 20, 12))
     after = _gbp(browser)
     assert after["revenue"] == before["revenue"] + 12345
     fx.builder.invoice(fx.beta, 700, "GBP", InvoiceStatus.SENT, due=datetime.date(2099, 1, 1))

@@ -55,6 +55,16 @@ def contact_with_email(contact_id: object, email: str) -> ClientContact | None:
     )
 
 
+def has_other_contacts(contact: ClientContact) -> bool:
+    """Whether the contact's address has another role (another client or workspace) to switch
+    to: one ``EXISTS``, no rows read."""
+    return (
+        ClientContact.unscoped.filter(email__iexact=normalise_email(contact.email))
+        .exclude(pk=contact.pk)
+        .exists()
+    )
+
+
 def contact_by_public_id(email: str, public_id: object) -> ClientContact | None:
     for contact in contacts_for_email(email):
         if str(contact.public_id) == str(public_id):
@@ -116,14 +126,33 @@ class HomeSections:
     payable: bool
 
 
+#: What the home shows of an invoice (the other columns are not read).
+HOME_FIELDS = (
+    "pk",
+    "workspace_id",
+    "public_id",
+    "engagement_id",
+    "number",
+    "status",
+    "amount",
+    "currency",
+    "issue_date",
+    "due_date",
+    "paid_at",
+)
+#: The most rows one "Show more" section can ask for.
+MAX_SHOWN = 1000
+
+
 def home_sections(contact: ClientContact, expand: str = "", shown: int = 0) -> HomeSections:
     """The client's engagements, each with its newest non-draft invoices; then "Other invoices".
 
-    Three queries whatever the number of invoices: the engagements, each section's count (and
-    whether anything is payable), and the first ``SECTION_SIZE`` rows of every section (a window
-    function), or ``shown`` rows of the section named ``expand`` (a "Show more" link).
+    Two queries whatever the number of invoices: the engagements, then the first
+    ``SECTION_SIZE`` invoices of every section (or ``shown`` of the section named ``expand``,
+    a "Show more" link) with each section's count and number of payable invoices, all from
+    window functions over the index (workspace, client, engagement, issue date, id, status).
     """
-    from django.db.models import Case, Count, F, Q, Value, When, Window
+    from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When, Window
     from django.db.models.functions import RowNumber
 
     engagements = Engagement.unscoped.filter(
@@ -131,54 +160,49 @@ def home_sections(contact: ClientContact, expand: str = "", shown: int = 0) -> H
     ).order_by("-start_date", "name", "pk")
     sections = {e.pk: EngagementSection(e) for e in engagements}
     other = EngagementSection(None)
-    visible = visible_invoices(contact)
-    counts = (
-        visible.order_by()
-        .values("engagement_id")
-        .annotate(n=Count("pk"), payable=Count("pk", filter=Q(status__in=PAYABLE)))
-    )
-    payable = False
-    for row in counts:
-        section = sections.get(row["engagement_id"]) if row["engagement_id"] else None
-        (section or other).total += row["n"]
-        payable = payable or row["payable"] > 0
-    expanded = next(
-        (s for s in [*sections.values(), other] if expand and s.key == expand), None
-    )
     row_limit: Any = Value(SECTION_SIZE)
+    expanded = next((s for s in [*sections.values(), other] if expand and s.key == expand), None)
     if expanded is not None:
         mine = (
             Q(engagement_id=expanded.engagement.pk)
             if expanded.engagement
             else Q(engagement_id__isnull=True)
         )
-        more = max(SECTION_SIZE, min(shown, expanded.total))
+        more = max(SECTION_SIZE, min(shown, MAX_SHOWN))
         row_limit = Case(When(mine, then=Value(more)), default=row_limit)
-    # The rows' ids are ranked in a subquery that reads only the index (workspace, client,
-    # engagement, issue date, id); only the chosen rows are read in full, then put in order.
-    chosen = (
-        visible.annotate(
+    section = [F("engagement_id")]
+    payable_one = Case(
+        When(status__in=PAYABLE, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    rows = (
+        visible_invoices(contact)
+        .only(*HOME_FIELDS)
+        .annotate(
             rank=Window(
                 RowNumber(),
-                partition_by=[F("engagement_id")],
+                partition_by=section,
                 order_by=[F("issue_date").desc(), F("pk").desc()],
             ),
+            section_total=Window(Count("pk"), partition_by=section),
+            section_payable=Window(Sum(payable_one), partition_by=section),
             row_limit=row_limit,
         )
         .filter(rank__lte=F("row_limit"))
         .order_by()
-        .values("pk")
     )
-    rows = sorted(
-        Invoice.unscoped.filter(pk__in=chosen).order_by(),
+    payable = False
+    for invoice in sorted(
+        rows,
         key=lambda i: (i.issue_date is not None, i.issue_date or datetime.date.min, i.pk),
         reverse=True,
-    )
-    for invoice in rows:
-        section = sections.get(invoice.engagement_id) if invoice.engagement_id else None
-        if section is not None:
-            invoice.engagement = section.engagement
-        (section or other).invoices.append(invoice)
+    ):
+        owner = sections.get(invoice.engagement_id) if invoice.engagement_id else None
+        if owner is not None:
+            invoice.engagement = owner.engagement
+        owner = owner or other
+        owner.invoices.append(invoice)
+        owner.total = invoice.section_total
+        payable = payable or invoice.section_payable > 0
     result = list(sections.values())
     if other.total:
         result.append(other)

@@ -184,7 +184,7 @@ def home(request: ContactRequest) -> HttpResponse:
             "more_step": selectors.MORE_STEP,
             "payment_closed": home.payable and not can_take_payments(contact.workspace),
             "today": today,
-            "several": len(selectors.contacts_for_email(contact.email)) > 1,
+            "several": selectors.has_other_contacts(contact),
         },
     )
 
