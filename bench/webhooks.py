@@ -321,7 +321,9 @@ def _free_port() -> int:
 class Server:
     """gunicorn serving secportal.wsgi with the webhook settings on a free loopback port."""
 
-    def __init__(self) -> None:
+    def __init__(self, args: list[str] | None = None, settings: str = SETTINGS) -> None:
+        self.args = SERVER_ARGS if args is None else args
+        self.settings = settings
         self.port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
         # gunicorn's output; open as long as the server runs, closed in stop().
@@ -330,7 +332,7 @@ class Server:
     def start(self) -> None:
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": SETTINGS,
+            "DJANGO_SETTINGS_MODULE": self.settings,
             "PYTHONPATH": os.pathsep.join(filter(None, [os.getcwd(), *sys.path])),
         }
         self.process = subprocess.Popen(
@@ -341,7 +343,7 @@ class Server:
                 "secportal.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                *SERVER_ARGS,
+                *self.args,
                 "--timeout",
                 "120",
                 "--graceful-timeout",

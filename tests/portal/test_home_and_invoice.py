@@ -172,3 +172,43 @@ def test_client_ip_behind_one_trusted_proxy(rf):
     request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.4", REMOTE_ADDR="10.0.0.1")
     assert client_ip(request) == "198.51.100.4"
     assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
+
+
+def test_home_shows_the_newest_invoices_per_engagement_and_show_more(tenant, contact_browser):
+    """Issue 19: a client with hundreds of invoices gets a bounded page, newest first per
+    engagement, and "Show more" for the rest of one engagement (the others stay short)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from secportal.portal.selectors import MORE_STEP, SECTION_SIZE
+
+    today = timezone.now().date()
+    numbers = []
+    for n in range(SECTION_SIZE + 3):
+        invoice = make_sent(new_invoice(tenant, amount=10000 + n))
+        invoice.issue_date = today - datetime.timedelta(days=n)
+        invoice.save(update_fields=["issue_date"])
+        numbers.append(invoice.number)
+    loose = [make_sent(new_invoice(tenant, engagement=None)).number for _ in range(2)]
+    home = reverse("portal:home")
+    with CaptureQueriesContext(connection) as ctx:
+        page = contact_browser.get(home).content.decode()
+    shown, hidden = numbers[:SECTION_SIZE], numbers[SECTION_SIZE:]
+    assert all(n in page for n in shown) and not any(n in page for n in hidden)
+    assert page.index(shown[0]) < page.index(shown[-1])  # newest first
+    assert all(n in page for n in loose)
+    total = len(numbers)
+    assert f"Showing the newest {SECTION_SIZE} of {total} invoices." in page
+    key = tenant.engagement.public_id
+    more = f"?more={key}&amp;shown={SECTION_SIZE + MORE_STEP}"
+    assert more in page and "Show more" in page
+    assert page.count("Show more") == 1  # "Other invoices" shows all of its two
+    page = contact_browser.get(home, {"more": str(key), "shown": SECTION_SIZE + MORE_STEP})
+    assert all(n in page.content.decode() for n in numbers + loose)
+    assert "Show more" not in page.content.decode()
+    # The number of queries does not grow with the invoices.
+    for _ in range(20):
+        make_sent(new_invoice(tenant))
+    with CaptureQueriesContext(connection) as again:
+        contact_browser.get(home)
+    assert len(again.captured_queries) == len(ctx.captured_queries)

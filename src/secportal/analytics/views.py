@@ -12,7 +12,7 @@ from django.urls import reverse
 from secportal.payments.selectors import can_take_payments
 from secportal.workspaces.access import WorkspaceRequest, workspace_view
 
-from . import charts, selectors
+from . import cache, charts, selectors
 from .forms import RangeForm
 
 
@@ -22,23 +22,29 @@ def _figures(
     today = today or request.workspace.today()
     form = RangeForm(request.GET or None, today=today)
     period = form.period()
-    return form, selectors.dashboard(request.workspace, period, today)
+    return form, cache.dashboard(request.workspace, period, today)
 
 
 @workspace_view()
 def dashboard(request: WorkspaceRequest) -> HttpResponse:
     """Counts in every mode; revenue, receivables and charts in Consulting mode."""
     workspace = request.workspace
-    context: dict[str, Any] = {"counts": selectors.counts(workspace)}
+    context: dict[str, Any] = {"counts": cache.counts(workspace)}
     if workspace.invoicing_enabled:
         form, figures = _figures(request)
+
+        def charts_of() -> list[Any]:  # only when the figures' HTML is not in the cache
+            return [
+                (currency, _month_chart(currency), _ageing_chart(currency, figures.today))
+                for currency in figures.currencies
+            ]
+
         context |= {
             "form": form,
             "figures": figures,
-            "charts": [
-                (currency, _month_chart(currency), _ageing_chart(currency, figures.today))
-                for currency in figures.currencies
-            ],
+            "charts": charts_of,
+            # The figures' HTML (charts, tables) is cached under the same key as the figures.
+            "figures_key": cache.html_key(workspace, figures),
             "can_take_payments": can_take_payments(workspace),
             "create_invoice_url": reverse("invoicing:create"),
         }

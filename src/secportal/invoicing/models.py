@@ -167,6 +167,12 @@ class Invoice(TenantModel):
             models.Index(fields=["workspace", "client", "-id"], name="invoice_ws_client"),
             models.Index(fields=["workspace", "engagement", "-id"], name="invoice_ws_engagement"),
             models.Index(fields=["status", "due_date"], name="invoice_status_due"),
+            # The portal home: a client's invoices by engagement, newest first (counted and
+            # ranked from this index alone; ``status`` last, to leave drafts out).
+            models.Index(
+                fields=["workspace", "client", "engagement", "-issue_date", "-id", "status"],
+                name="invoice_ws_client_eng",
+            ),
             # The dashboard's outstanding/overdue/ageing figures read only this index.
             models.Index(
                 fields=["workspace", "currency", "status", "due_date", "amount"],

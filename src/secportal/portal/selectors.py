@@ -9,7 +9,9 @@ widen what is shown.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -24,7 +26,7 @@ from secportal.core.signing import (
     read_pay_token_ignoring_age,
 )
 from secportal.engagements.models import Engagement
-from secportal.invoicing.models import Invoice, InvoiceStatus
+from secportal.invoicing.models import PAYABLE, Invoice, InvoiceStatus
 
 
 def normalise_email(email: str) -> str:
@@ -50,6 +52,16 @@ def contact_with_email(contact_id: object, email: str) -> ClientContact | None:
         ClientContact.unscoped.select_related("client", "workspace")
         .filter(pk=pk, email__iexact=normalise_email(email))
         .first()
+    )
+
+
+def has_other_contacts(contact: ClientContact) -> bool:
+    """Whether the contact's address has another role (another client or workspace) to switch
+    to: one ``EXISTS``, no rows read."""
+    return (
+        ClientContact.unscoped.filter(email__iexact=normalise_email(contact.email))
+        .exclude(pk=contact.pk)
+        .exists()
     )
 
 
@@ -82,27 +94,121 @@ def invoice_for_contact(contact: ClientContact, public_id: UUID | str) -> Invoic
     return invoice
 
 
+#: Invoices shown per engagement on the portal home before "Show more" (a client may have
+#: hundreds: the page renders a bounded number of rows, whatever the history).
+SECTION_SIZE = 5
+#: "Show more" adds this many rows to the section it belongs to.
+MORE_STEP = 50
+OTHER_SECTION = "other"
+
+
 @dataclass
 class EngagementSection:
     engagement: Engagement | None
     invoices: list[Invoice] = field(default_factory=list)
+    #: How many visible invoices the section has in all (``invoices`` holds the first ones).
+    total: int = 0
+
+    @property
+    def key(self) -> str:
+        """The section's name in a "Show more" link: the engagement's public id, or "other"."""
+        return str(self.engagement.public_id) if self.engagement else OTHER_SECTION
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.invoices)
 
 
-def home_sections(contact: ClientContact) -> list[EngagementSection]:
-    """The client's engagements, each with its non-draft invoices; then "Other invoices"."""
+@dataclass
+class HomeSections:
+    sections: list[EngagementSection]
+    #: Whether any visible invoice (shown or not) can be paid.
+    payable: bool
+
+
+#: What the home shows of an invoice (the other columns are not read).
+HOME_FIELDS = (
+    "pk",
+    "workspace_id",
+    "public_id",
+    "engagement_id",
+    "number",
+    "status",
+    "amount",
+    "currency",
+    "issue_date",
+    "due_date",
+    "paid_at",
+    "paid_amount",
+    "credited_amount",
+)
+#: The most rows one "Show more" section can ask for.
+MAX_SHOWN = 1000
+
+
+def home_sections(contact: ClientContact, expand: str = "", shown: int = 0) -> HomeSections:
+    """The client's engagements, each with its newest non-draft invoices; then "Other invoices".
+
+    Two queries whatever the number of invoices: the engagements, then the first
+    ``SECTION_SIZE`` invoices of every section (or ``shown`` of the section named ``expand``,
+    a "Show more" link) with each section's count and number of payable invoices, all from
+    window functions over the index (workspace, client, engagement, issue date, id, status).
+    """
+    from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When, Window
+    from django.db.models.functions import RowNumber
+
     engagements = Engagement.unscoped.filter(
         workspace_id=contact.workspace_id, client_id=contact.client_id
     ).order_by("-start_date", "name", "pk")
     sections = {e.pk: EngagementSection(e) for e in engagements}
     other = EngagementSection(None)
-    invoices = visible_invoices(contact).select_related("engagement").order_by("-issue_date", "-pk")
-    for invoice in invoices:
-        section = sections.get(invoice.engagement_id) if invoice.engagement_id else None
-        (section or other).invoices.append(invoice)
+    row_limit: Any = Value(SECTION_SIZE)
+    expanded = next((s for s in [*sections.values(), other] if expand and s.key == expand), None)
+    if expanded is not None:
+        mine = (
+            Q(engagement_id=expanded.engagement.pk)
+            if expanded.engagement
+            else Q(engagement_id__isnull=True)
+        )
+        more = max(SECTION_SIZE, min(shown, MAX_SHOWN))
+        row_limit = Case(When(mine, then=Value(more)), default=row_limit)
+    section = [F("engagement_id")]
+    payable_one = Case(
+        When(status__in=PAYABLE, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    rows = (
+        visible_invoices(contact)
+        .only(*HOME_FIELDS)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=section,
+                order_by=[F("issue_date").desc(), F("pk").desc()],
+            ),
+            section_total=Window(Count("pk"), partition_by=section),
+            section_payable=Window(Sum(payable_one), partition_by=section),
+            row_limit=row_limit,
+        )
+        .filter(rank__lte=F("row_limit"))
+        .order_by()
+    )
+    payable = False
+    for invoice in sorted(
+        rows,
+        key=lambda i: (i.issue_date is not None, i.issue_date or datetime.date.min, i.pk),
+        reverse=True,
+    ):
+        owner = sections.get(invoice.engagement_id) if invoice.engagement_id else None
+        if owner is not None:
+            invoice.engagement = owner.engagement
+        owner = owner or other
+        owner.invoices.append(invoice)
+        owner.total = invoice.section_total
+        payable = payable or invoice.section_payable > 0
     result = list(sections.values())
-    if other.invoices:
+    if other.total:
         result.append(other)
-    return result
+    return HomeSections(result, payable)
 
 
 class PayLinkRefused(Exception):

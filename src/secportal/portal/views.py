@@ -28,7 +28,7 @@ from secportal.core.signing import LinkExpired, LinkInvalid
 from secportal.core.tenancy import use_workspace
 from secportal.invoicing import links
 from secportal.invoicing.documents import invoice_pdf_bytes, pdf_filename
-from secportal.invoicing.models import Invoice
+from secportal.invoicing.models import Invoice, InvoiceStatus
 from secportal.invoicing.services import InvoiceError, record_viewed
 from secportal.payments import checkout, methods, transfers
 from secportal.payments.selectors import can_take_payments
@@ -36,6 +36,9 @@ from secportal.payments.selectors import can_take_payments
 from . import access, selectors, services
 from .access import ContactRequest, contact_view
 from .forms import ChooseClientForm, SignInForm
+
+# Any UUID: an address is built once per page, then filled in for every row.
+_ANY_UUID = UUID(int=0)
 
 # Sign in and out ---------------------------------------------------------------------------
 
@@ -159,18 +162,36 @@ def _page_context(invoice: Invoice, contact: ClientContact | None, token: str = 
 @contact_view
 def home(request: ContactRequest) -> HttpResponse:
     contact = request.contact
-    sections = selectors.home_sections(contact)
-    payable = any(i.is_payable for section in sections for i in section.invoices)
+    shown = request.GET.get("shown", "")
+    home = selectors.home_sections(
+        contact, request.GET.get("more", ""), int(shown) if shown.isdigit() else 0
+    )
+    today = contact.workspace.today()
+    # Each address is built once per page and filled in per row (no reverse() per invoice).
+    urls = {
+        name: reverse(f"portal:{name}", args=[_ANY_UUID]).replace(str(_ANY_UUID), "{}")
+        for name in ("invoice", "pay", "invoice_pdf")
+    }
+    for section in home.sections:
+        for invoice in section.invoices:
+            invoice.row = {  # type: ignore[attr-defined]
+                "url": urls["invoice"].format(invoice.public_id),
+                "pay_url": urls["pay"].format(invoice.public_id),
+                "pdf_url": urls["invoice_pdf"].format(invoice.public_id),
+                "status": (status := invoice.shown_status(today)),
+                "status_label": InvoiceStatus(status).label,
+            }
     return render(
         request,
         "portal/home.html",
         {
             "portal_contact": contact,
             "workspace": contact.workspace,
-            "sections": sections,
-            "payment_closed": payable and not can_take_payments(contact.workspace),
-            "today": contact.workspace.today(),
-            "several": len(selectors.contacts_for_email(contact.email)) > 1,
+            "sections": home.sections,
+            "more_step": selectors.MORE_STEP,
+            "payment_closed": home.payable and not can_take_payments(contact.workspace),
+            "today": today,
+            "several": selectors.has_other_contacts(contact),
         },
     )
 

@@ -1,7 +1,11 @@
+import datetime
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import truncatechars
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from secportal.invoicing import selectors
 
@@ -23,3 +27,50 @@ def engagement_invoices(context: Any, engagement: Any) -> dict[str, Any]:
 @register.inclusion_tag("invoicing/_status.html")
 def status_badge(invoice: Any, today: Any) -> dict[str, Any]:
     return {"status": invoice.shown_status(today), "label": invoice.shown_status_label(today)}
+
+
+_DASH = "\u2014"
+
+
+@register.simple_tag
+def invoice_rows(rows: list[dict[str, Any]]) -> SafeString:
+    """The invoice list's rows (``selectors.invoice_page``) as ``<tr>`` elements.
+
+    The same markup the template loop wrote, built in one pass: 25 rows of 8 cells each cost
+    a template engine about as much as everything else on the page (issue 19).
+    """
+    from secportal.core.templatetags.when import day_filter
+
+    def day(value: datetime.date | datetime.datetime | None) -> str:
+        return escape(day_filter(value)) if value else _DASH
+
+    out = []
+    for row in rows:
+        description = row["description"]
+        small = (
+            f'<small class="muted">{escape(truncatechars(description, 80))}</small>'
+            if description
+            else ""
+        )
+        status = escape(row["status"])
+        balance = (
+            f'<small class="muted">Balance due {escape(row["balance"])}</small>'
+            if row.get("balance")
+            else ""
+        )
+        out.append(
+            "\n    <tr>\n"
+            f'      <td data-label="Number"><a href="{escape(row["url"])}">'
+            f"{escape(row['label'])}</a></td>\n"
+            f'      <td data-label="Client">{escape(row["client"])}</td>\n'
+            f'      <td data-label="Engagement" class="desc phone-hide">'
+            f"{escape(row['engagement'] or _DASH)}{small}</td>\n"
+            f'      <td data-label="Issued" class="phone-hide">{day(row["issue_date"])}</td>\n'
+            f'      <td data-label="Due date">{day(row["due_date"])}</td>\n'
+            f'      <td data-label="Paid" class="phone-hide">{day(row["paid_at"])}</td>\n'
+            f'      <td data-label="Amount" class="num">{escape(row["amount"])}{balance}</td>\n'
+            f'      <td data-label="Status"><span class="badge status-{status}">'
+            f"{escape(row['status_label'])}</span></td>\n"
+            "    </tr>"
+        )
+    return mark_safe("".join(out))  # noqa: S308  (every value escaped above)
