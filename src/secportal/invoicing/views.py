@@ -240,7 +240,7 @@ def _detail_page(
             "events": selectors.history(invoice),
             "deliveries": deliveries,
             # Resend is for deliveries that ended (failed, or sent and lost by the client).
-            "resendable": any(m.status != "queued" for m in deliveries),
+            "resendable": any(m.status not in ("queued", "sending") for m in deliveries),
             "send_problems": services.send_problems(invoice) if invoice.is_draft else [],
             "void_form": VoidForm(),
             "lines": invoice_lines,

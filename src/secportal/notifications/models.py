@@ -7,8 +7,17 @@ from django.db import models
 
 class EmailStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
+    # Claimed by a delivery that is talking to the mail server now (``claimed_at``); a claim
+    # older than EMAIL_SEND_LEASE belongs to a worker that died, and is delivered again.
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # The mail server refused the recipient (a 5xx answer to RCPT): not tried again.
+    BOUNCED = "bounced", "Bounced"
+
+
+#: Deliveries that ended without the email being accepted (the daily digest lists them).
+UNDELIVERED = (EmailStatus.FAILED, EmailStatus.BOUNCED)
 
 
 EMAIL_KINDS = {
@@ -23,6 +32,7 @@ EMAIL_KINDS = {
     "payment_failed_owner": "Payment failed",
     "portal_sign_in": "Portal sign-in link",
     "stripe_disconnected": "Stripe account disconnected",
+    "delivery_digest": "Undelivered emails (daily digest)",
 }
 
 
@@ -61,6 +71,10 @@ class EmailMessage(models.Model):
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a delivery claimed the email (status Sending): the lease of that claim starts here.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # When the delivery ended Failed or Bounced (the daily digest's window).
+    failed_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

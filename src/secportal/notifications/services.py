@@ -104,12 +104,15 @@ def queue_email(
 def resend(message_id: int) -> EmailMessage:
     """Queue a failed (or sent) email again, as a fresh delivery of the same message."""
     message = EmailMessage.objects.select_for_update().get(pk=message_id)
-    if message.status == EmailStatus.QUEUED:
-        return message
+    if message.status in (EmailStatus.QUEUED, EmailStatus.SENDING):
+        return message  # on its way already
     message.status = EmailStatus.QUEUED
     message.attempts = 0
     message.last_error = ""
     message.provider_message_id = ""
-    message.save(update_fields=["status", "attempts", "last_error", "provider_message_id"])
+    message.failed_at = None
+    message.save(
+        update_fields=["status", "attempts", "last_error", "provider_message_id", "failed_at"]
+    )
     transaction.on_commit(lambda: enqueue_send(message_id))
     return message

@@ -181,6 +181,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SecPortal <billing@se
 MAILBOX_DIR = Path(os.environ.get("MAILBOX_DIR", VAR_DIR / "mailbox"))
 EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "5"))
 EMAIL_RETRY_DELAYS = [30, 120, 600, 1800]
+# A delivery claims an email for this long (seconds) while it talks to the mail server; a claim
+# older than this belongs to a worker that died mid-send, and the outbox sweep delivers again.
+# Longer than the SMTP timeout (EMAIL_TIMEOUT) several times over.
+EMAIL_SEND_LEASE = int(os.environ.get("EMAIL_SEND_LEASE", "300"))
+# A background task still "running" after this many seconds belongs to a worker that was killed:
+# it is marked failed (the work itself is retried by its own sweep, e.g. the outbox's).
+TASK_RUNNING_LIMIT = int(os.environ.get("TASK_RUNNING_LIMIT", "1800"))
 
 # How long signed links work, in seconds (DESIGN.md 9): the email's Pay Invoice link stays useful
 # for months, like Stripe's own links; the portal's one-time sign-in link for 15 minutes.

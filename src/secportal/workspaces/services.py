@@ -38,7 +38,10 @@ def unique_slug(name: str) -> str:
 
 @transaction.atomic
 def create_workspace(*, name: str, owner: Any, **fields: Any) -> Workspace:
-    workspace = Workspace.objects.create(name=name, slug=unique_slug(name), **fields)
+    workspace = Workspace(name=name, slug=unique_slug(name), **fields)
+    # The name goes into every email's From header: no control characters, whoever calls.
+    workspace.full_clean(exclude=["slug"])
+    workspace.save()
     Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
     record(workspace, owner, "workspace.created", name)
     return workspace
