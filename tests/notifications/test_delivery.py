@@ -332,3 +332,15 @@ def test_control_characters_in_names_are_refused_where_they_are_entered(tenant, 
     assert not tenant.client.contacts.filter(email="jo@client.example").exists()
     with pytest.raises(ValidationError):
         create_workspace(name="Bad\rName", owner=tenant.owner)
+
+
+def test_the_digest_and_the_stale_task_release_are_on_the_schedule():
+    import importlib
+
+    from crontask import scheduler
+
+    importlib.import_module("secportal.core.tasks")  # what `crontask` loads from each app
+    names = {job.name: str(job.trigger) for job in scheduler.get_jobs()}
+    assert "send_delivery_digests" in names and "hour='7'" in names["send_delivery_digests"]
+    assert "release_stale_tasks_task" in names
+    assert "sweep_outbox" in names

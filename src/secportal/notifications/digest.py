@@ -1,12 +1,19 @@
-"""The daily digest of undelivered emails, to each workspace's owners (issue 17, 6)."""
+"""The daily digest of undelivered emails, to each workspace's owners (issue 17, 6).
+
+Its periodic task lives here (not in ``tasks``, which ``services`` imports) and is registered by
+``apps.ready``.
+"""
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
 
+from crontask import cron
 from django.conf import settings
+from django.tasks import task
 from django.urls import reverse
+from django.utils import timezone
 
 from secportal.workspaces.models import Role, Workspace
 from secportal.workspaces.selectors import members_of
@@ -61,3 +68,11 @@ def queue_digests(now: datetime.datetime) -> int:
             )
             queued += 1
     return queued
+
+
+@cron("0 7 * * *")
+@task
+def send_delivery_digests() -> int:
+    """Every morning: each workspace's owners hear of the emails that could not be delivered in
+    the last day (failed or bounced), once a day."""
+    return queue_digests(timezone.now())

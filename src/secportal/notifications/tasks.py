@@ -44,13 +44,3 @@ def sweep_outbox() -> int:
     for message_id in ids:
         send_email.enqueue(message_id)
     return len(ids)
-
-
-@cron("0 7 * * *")
-@task
-def send_delivery_digests() -> int:
-    """Every morning: each workspace's owners hear of the emails that could not be delivered
-    in the last day (failed or bounced), once a day."""
-    from . import digest
-
-    return digest.queue_digests(timezone.now())
