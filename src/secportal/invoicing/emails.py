@@ -1,4 +1,5 @@
-"""The emails an invoice sends: the invoice itself and the overdue reminder (DESIGN.md 8)."""
+"""The emails an invoice sends: the invoice itself, its credit notes (DESIGN.md 8); reminders
+are ``reminders``."""
 
 from __future__ import annotations
 
@@ -113,16 +114,6 @@ def queue_invoice_email(invoice: Invoice) -> list[str]:
         context=invoice_context(invoice),
         key=f"invoice:{invoice.pk}",
         attachments=lambda: invoice_attachments(invoice),
-    )
-
-
-def queue_overdue_reminder(invoice: Invoice) -> list[str]:
-    return queue_to_client(
-        invoice,
-        kind="overdue_reminder",
-        template="emails/invoice_overdue",
-        context=invoice_context(invoice),
-        key=f"overdue:{invoice.pk}",
     )
 
 

@@ -20,7 +20,7 @@ from secportal.notifications.models import EmailStatus
 from secportal.notifications.services import resend
 from secportal.workspaces.models import Workspace
 
-from . import credits, emails, lines, overdue, signals
+from . import credits, emails, lines, overdue, reminders, signals
 from .history import record_event
 from .models import ActorType, Invoice, InvoiceEventKind, InvoiceStatus
 
@@ -513,6 +513,6 @@ def mark_overdue(now: datetime.datetime | None = None) -> int:
     return overdue.sweep(now or timezone.now())
 
 
-def send_overdue_reminders(limit: int = 5000) -> int:
-    """The one overdue reminder of each newly overdue invoice, where the workspace wants them."""
-    return overdue.queue_reminders(limit)
+def send_overdue_reminders(limit: int = 5000, now: datetime.datetime | None = None) -> int:
+    """The reminders each workspace's schedule asks for now (issue 17: ``reminders``)."""
+    return reminders.send_due_reminders(now, limit)

@@ -24,6 +24,7 @@ EMAIL_KINDS = {
     "invoice": "Invoice",
     "invoice_fresh_link": "Invoice (fresh link)",
     "overdue_reminder": "Overdue reminder",
+    "reminder": "Reminder",
     "payment_confirmation": "Payment confirmation",
     "payment_received": "Payment received",
     "credit_note": "Credit note",
