@@ -125,6 +125,10 @@ class Invoice(TenantModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Who the invoice goes to, as chosen at send ("Send to" and "CC", one address a line);
+    # empty: the client's billing email and the contacts who receive invoices.
+    email_to = models.TextField(blank=True, default="", db_default="")
+    email_cc = models.TextField(blank=True, default="", db_default="")
     # "Pause reminders" on the invoice's page: the schedule skips it (issue 17).
     reminders_paused = models.BooleanField(default=False, db_default=False)
     paid_at = models.DateTimeField(null=True, blank=True)

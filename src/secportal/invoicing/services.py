@@ -21,6 +21,7 @@ from secportal.notifications.services import resend
 from secportal.workspaces.models import Workspace
 
 from . import credits, emails, lines, overdue, reminders, signals
+from . import recipients as recipient_choice
 from .history import record_event
 from .models import ActorType, Invoice, InvoiceEventKind, InvoiceStatus
 
@@ -236,8 +237,13 @@ def _next_number(workspace: Workspace, today: datetime.date) -> str:
 
 
 @transaction.atomic
-def send_invoice(invoice_id: int, user: Any) -> SendResult:
-    """Number the draft (gapless), mark it Sent and queue its email; a repeat is a no-op."""
+def send_invoice(
+    invoice_id: int, user: Any, recipients: recipient_choice.Recipients | None = None
+) -> SendResult:
+    """Number the draft (gapless), mark it Sent and queue its email; a repeat is a no-op.
+
+    ``recipients`` ("Send to" and "CC" of the send page, checked) are kept on the invoice and
+    remembered for the client; without them, the billing email and receiving contacts."""
     invoice = lock_invoice(invoice_id)
     if not invoice.is_draft:
         return SendResult(invoice, sent_now=False)
@@ -261,13 +267,15 @@ def send_invoice(invoice_id: int, user: Any) -> SendResult:
     invoice.save(
         update_fields=["number", "issue_date", "due_date", "status", "sent_at", "updated_at"]
     )
-    recipients = emails.queue_invoice_email(invoice)
+    if recipients is not None:
+        recipient_choice.apply(invoice, recipients, user)
+    sent_to = emails.queue_invoice_email(invoice)
     record_event(
         invoice,
         InvoiceEventKind.SENT,
         user=user,
         number=invoice.number,
-        recipients=recipients,
+        recipients=sent_to,
         due_date=invoice.due_date.isoformat(),
     )
     return SendResult(invoice, sent_now=True)

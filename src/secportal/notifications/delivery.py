@@ -92,13 +92,19 @@ def _claim(message_id: int, now: datetime.datetime) -> EmailMessage | None:
 
 
 def _mime(message: EmailMessage) -> EmailMultiAlternatives:
+    headers = {"Message-ID": message.provider_message_id, "X-SecPortal-Kind": message.kind}
+    # The envelope goes to this one person; the headers show everyone the email went to.
+    if message.to_header:
+        headers["To"] = header_text(message.to_header)
+    if message.cc_header:
+        headers["Cc"] = header_text(message.cc_header)
     email = EmailMultiAlternatives(
         subject=header_text(message.subject),
         from_email=sender(message.from_name),
         body=message.body_text,
         to=[message.to],
         reply_to=[message.reply_to] if message.reply_to else None,
-        headers={"Message-ID": message.provider_message_id, "X-SecPortal-Kind": message.kind},
+        headers=headers,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

@@ -46,6 +46,11 @@ class EmailMessage(models.Model):
     )
     kind = models.CharField(max_length=40)
     to = models.EmailField()
+    # An email to several people is one delivery per person (each with its own state); these
+    # are the To and Cc headers every copy shows, and whether this person is in Cc.
+    to_header = models.TextField(blank=True, default="", db_default="")
+    cc_header = models.TextField(blank=True, default="", db_default="")
+    is_cc = models.BooleanField(default=False, db_default=False)
     reply_to = models.EmailField(blank=True)
     # The display name of the From header ("Redline Security via SecPortal"); the address is
     # always the platform's (DEFAULT_FROM_EMAIL). Empty: DEFAULT_FROM_EMAIL as it is.

@@ -53,10 +53,15 @@ def queue_email(
     from_name: str = "",
     attachments: Sequence[Attachment] | Callable[[], Sequence[Attachment]] = (),
     dedupe_key: str | None = None,
+    to_header: str = "",
+    cc_header: str = "",
+    is_cc: bool = False,
 ) -> EmailMessage:
     """Render ``{template}.txt`` (first line ``Subject: ...``) and ``.html``; queue the email.
 
     With a ``dedupe_key`` the same email is queued at most once, however often this is called.
+    An email to several people is queued once per person (``to``), each copy showing everyone
+    in its ``to_header`` and ``cc_header``.
     Attachments are stored with the email, so that every delivery attempt sends the same bytes.
     """
     if dedupe_key:
@@ -86,6 +91,9 @@ def queue_email(
                 body_html=body_html,
                 invoice=invoice,
                 dedupe_key=dedupe_key,
+                to_header=to_header,
+                cc_header=cc_header,
+                is_cc=is_cc,
             )
             EmailAttachment.objects.bulk_create(
                 EmailAttachment(
