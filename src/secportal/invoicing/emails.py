@@ -51,6 +51,7 @@ def queue_to_client(
     key: str,
     also: str = "",
     attachments: Callable[[], Sequence[Attachment]] | None = None,
+    attachment_builder: dict[str, Any] | None = None,
 ) -> list[str]:
     """Queue one email to each of the invoice's recipients (and ``also``), once each.
 
@@ -79,6 +80,7 @@ def queue_to_client(
             to_header=", ".join(chosen.to) if several and chosen.cc else "",
             cc_header=", ".join(chosen.cc) if several else "",
             is_cc=to in chosen.cc,
+            attachment_builder=attachment_builder,
         )
     return recipients
 

@@ -95,6 +95,7 @@ class InvoicePdf:
     credited_minor: int = 0
     footer_notes: tuple[str, ...] = ()  # the workspace's payment terms and notes
     logo_png: bytes | None = None  # a clean PNG (the Settings form re-encodes uploads)
+    number_label: str = "Invoice number"  # "Receipt number" (issue 17)
 
 
 def long_date(day: date) -> str:
@@ -266,7 +267,7 @@ class _InvoiceDocument(FPDF):
         half = self.content_width / 2
 
         # Right: the invoice's facts, label and value.
-        facts = [("Invoice number", invoice.number), ("Status", invoice.status)]
+        facts = [(invoice.number_label, invoice.number), ("Status", invoice.status)]
         if invoice.issue_date:
             facts.append(("Issue date", long_date(invoice.issue_date)))
         if invoice.due_date:

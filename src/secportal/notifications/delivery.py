@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from secportal.core.validators import SINGLE_LINE
 
-from .models import EmailMessage, EmailStatus
+from .models import EmailAttachment, EmailMessage, EmailStatus
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +181,25 @@ def _record(
         return message
 
 
+def _draw_attachments(message: EmailMessage) -> None:
+    """Draw and store the attachments of an ``attachment_builder`` (no transaction open while
+    drawing); a concurrent delivery that stored them first wins."""
+    from django.utils.module_loading import import_string
+
+    builder = message.attachment_builder or {}
+    files = import_string(builder["path"])(*builder.get("args", []))
+    with transaction.atomic():
+        locked = EmailMessage.objects.select_for_update().get(pk=message.pk)
+        if locked.attachment_builder:
+            EmailAttachment.objects.bulk_create(
+                EmailAttachment(message=locked, filename=n, content=c, content_type=t)
+                for n, c, t in files
+            )
+            locked.attachment_builder = None
+            locked.save(update_fields=["attachment_builder"])
+    message.attachment_builder = None
+
+
 def deliver(message_id: int) -> EmailMessage:
     """Send one queued email once; on failure count the attempt and set when to try again.
 
@@ -191,4 +210,10 @@ def deliver(message_id: int) -> EmailMessage:
     message = _claim(message_id, timezone.now())
     if message is None:
         return EmailMessage.objects.get(pk=message_id)
+    if message.attachment_builder:
+        try:
+            _draw_attachments(message)
+        except Exception as exc:  # recorded like a transport failure, and retried
+            logger.exception("email %s: attachments could not be drawn", message.pk)
+            return _record(message_id, message.claimed_at, Outcome(error=f"Attachment: {exc}"))
     return _record(message_id, message.claimed_at, _send(message))

@@ -34,6 +34,8 @@ EMAIL_KINDS = {
     "portal_sign_in": "Portal sign-in link",
     "stripe_disconnected": "Stripe account disconnected",
     "delivery_digest": "Undelivered emails (daily digest)",
+    "invoice_voided": "Invoice voided",
+    "refund_issued": "Refund issued",
 }
 
 
@@ -67,6 +69,10 @@ class EmailMessage(models.Model):
         on_delete=models.SET_NULL,
         related_name="emails",
     )
+    # Attachments drawn when the email is first delivered, outside any transaction, rather than
+    # in the one that queues it (a receipt PDF takes a while): {"path": dotted name of a function
+    # returning [(filename, bytes, content type)], "args": [...]}. Stored once drawn.
+    attachment_builder = models.JSONField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED
     )

@@ -56,13 +56,16 @@ def queue_email(
     to_header: str = "",
     cc_header: str = "",
     is_cc: bool = False,
+    attachment_builder: dict[str, Any] | None = None,
 ) -> EmailMessage:
     """Render ``{template}.txt`` (first line ``Subject: ...``) and ``.html``; queue the email.
 
     With a ``dedupe_key`` the same email is queued at most once, however often this is called.
     An email to several people is queued once per person (``to``), each copy showing everyone
     in its ``to_header`` and ``cc_header``.
-    Attachments are stored with the email, so that every delivery attempt sends the same bytes.
+    Attachments are stored with the email, so that every delivery attempt sends the same bytes;
+    an ``attachment_builder`` ({"path", "args"}) draws them at the first delivery instead, outside
+    the caller's transaction, and stores them then.
     """
     if dedupe_key:
         existing = EmailMessage.objects.filter(dedupe_key=dedupe_key).first()
@@ -94,6 +97,7 @@ def queue_email(
                 to_header=to_header,
                 cc_header=cc_header,
                 is_cc=is_cc,
+                attachment_builder=attachment_builder,
             )
             EmailAttachment.objects.bulk_create(
                 EmailAttachment(
