@@ -19,7 +19,15 @@ from .conftest import make_sent, new_invoice, portal_browser
 pytestmark = pytest.mark.django_db
 
 # Portal URLs without an object in them (nothing to isolate): sign-in, session, lists.
-NO_OBJECT = {"portal:home", "portal:login", "portal:logout", "portal:choose"}
+# (the statement is the signed-in contact's own client's, whatever is asked: no object named)
+NO_OBJECT = {
+    "portal:home",
+    "portal:login",
+    "portal:logout",
+    "portal:choose",
+    "portal:statement",
+    "portal:statement_pdf",
+}
 SIGN_IN_TOKEN = {"portal:magic_link"}  # a sign-in token, tested in test_sign_in.py
 
 

@@ -40,48 +40,40 @@ class Receipt:
 
 
 def receipt_pdf_bytes(receipt: Receipt) -> bytes:
-    """The receipt: the invoice's document layout, titled RECEIPT, with the payment's facts."""
+    """The receipt: who paid whom, how much, when, how, for which invoice, the balance left."""
     from .documents import supplier_lines
-    from .pdf import InvoicePdf, long_date, render_invoice_pdf
+    from .pdf import long_date
+    from .receipt_pdf import ReceiptPdf, render_receipt_pdf
 
     invoice = receipt.invoice
     workspace, client = invoice.workspace, invoice.client
     paid_on = receipt.paid_at.astimezone(workspace.tz).date()
     with use_locale(workspace.locale):
+        amount = format_money(receipt.amount, invoice.currency)
         balance = format_money(receipt.balance_left, invoice.currency)
         total = format_money(invoice.amount, invoice.currency)
     facts: list[tuple[str, str]] = [
+        ("Paid on", long_date(paid_on)),
+        ("Paid by", receipt.method),
         ("For invoice", invoice.label),
         ("Invoice total", total),
-        ("Paid by", receipt.method),
+        ("Balance left", balance),
     ]
     if receipt.reference:
         facts.append(("Reference", receipt.reference))
-    facts.append(("Balance left", balance))
-    with use_locale(workspace.locale):
-        return render_invoice_pdf(
-            InvoicePdf(
-                workspace_name=workspace.company_name,
-                workspace_email=workspace.billing_reply_to,
-                client_name=client.billing_name,
-                client_address=client.address,
-                client_email=client.billing_email,
-                number=receipt.number,
-                status="Paid",
-                issue_date=None,
-                due_date=None,
-                description=f"Payment received for invoice {invoice.label}, "
-                f"{long_date(paid_on)}, by {receipt.method.lower()}. Thank you.",
-                amount_minor=receipt.amount,
-                currency=invoice.currency,
-                title="RECEIPT",
-                supplier_lines=supplier_lines(workspace),
-                extra_facts=tuple(facts),
-                paid_on=paid_on,
-                logo_png=bytes(workspace.logo_png) if workspace.logo_png else None,
-                number_label="Receipt number",
-            )
+    return render_receipt_pdf(
+        ReceiptPdf(
+            workspace_name=workspace.company_name,
+            supplier_lines=supplier_lines(workspace),
+            client_name=client.billing_name,
+            client_address=client.address,
+            number=receipt.number,
+            paid_on=paid_on,
+            amount=amount,
+            facts=tuple(facts),
+            note=f"Payment received for invoice {invoice.label}. Thank you.",
         )
+    )
 
 
 def receipt_attachment(receipt: Receipt) -> tuple[str, bytes, str]:

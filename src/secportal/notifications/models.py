@@ -36,6 +36,7 @@ EMAIL_KINDS = {
     "delivery_digest": "Undelivered emails (daily digest)",
     "invoice_voided": "Invoice voided",
     "refund_issued": "Refund issued",
+    "statement": "Statement of account",
 }
 
 

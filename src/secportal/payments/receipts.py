@@ -10,12 +10,9 @@ from secportal.invoicing.receipts import Receipt
 from .models import Payment, PaymentMethod
 
 
-def method_of(payment: Payment) -> str:
-    """How the client paid, in words: the debit the Checkout Session offered, else card."""
-    from .debits import debit_method
-
-    method = debit_method(payment.attempt) if payment.attempt_id else ""  # type: ignore[arg-type]
-    return PaymentMethod(method or PaymentMethod.CARD).label
+def method_of(payment: Payment, invoice: Invoice) -> str:
+    """How the client paid, in words: the bank debit that went through Processing, else card."""
+    return invoice.processing_method or PaymentMethod.CARD.label
 
 
 def receipt_of(payment: Payment, invoice: Invoice | None = None) -> Receipt:
@@ -34,7 +31,7 @@ def receipt_of(payment: Payment, invoice: Invoice | None = None) -> Receipt:
         number=f"{invoice.label}-R{earlier + 1}",
         amount=payment.amount,
         paid_at=payment.paid_at,
-        method=method_of(payment),
+        method=method_of(payment, invoice),
         reference=payment.payment_intent_id or payment.charge_id,
     )
 
