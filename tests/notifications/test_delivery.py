@@ -344,3 +344,25 @@ def test_the_digest_and_the_stale_task_release_are_on_the_schedule():
     assert "send_delivery_digests" in names and "hour='7'" in names["send_delivery_digests"]
     assert "release_stale_tasks_task" in names
     assert "sweep_outbox" in names
+
+
+def test_email_backend_switch_selects_the_mailer_and_anymail_settings(monkeypatch):
+    import importlib
+
+    import secportal.settings.base as base
+
+    monkeypatch.setenv("EMAIL_BACKEND", "anymail.backends.postmark.EmailBackend")
+    monkeypatch.setenv("ANYMAIL_POSTMARK_SERVER_TOKEN", "server-token")
+    try:
+        switched = importlib.reload(base)
+        assert switched.MAILERS["default"] == {
+            "BACKEND": "anymail.backends.postmark.EmailBackend",
+            "OPTIONS": {},
+        }
+        assert switched.ANYMAIL == {"POSTMARK_SERVER_TOKEN": "server-token"}
+    finally:
+        monkeypatch.delenv("EMAIL_BACKEND")
+        monkeypatch.delenv("ANYMAIL_POSTMARK_SERVER_TOKEN")
+        default = importlib.reload(base)
+    assert default.MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert default.MAILERS["default"]["OPTIONS"]["port"] == 1025

@@ -125,6 +125,8 @@ def _send(message: EmailMessage) -> Outcome:
         permanent = all(code >= 500 for code, _ in exc.recipients.values())
         return Outcome(error="Refused by the mail server: " + "; ".join(answers), bounced=permanent)
     except Exception as exc:  # any transport failure is recorded and retried
+        if type(exc).__name__ == "AnymailRecipientsRefused":  # a provider's API said no
+            return Outcome(error=f"Refused by the mail provider: {exc}", bounced=True)
         return Outcome(error=f"{type(exc).__name__}: {exc}")
     return Outcome()
 

@@ -162,10 +162,16 @@ TASKS = {
     }
 }
 
-# Email: Django's SMTP backend; the demo points it at the local aiosmtpd catcher.
+# Email: Django's SMTP backend; the demo points it at the local aiosmtpd catcher. A provider's
+# HTTP API instead: EMAIL_BACKEND names a django-anymail backend (README "Production mail") and
+# every ANYMAIL_* variable becomes a key of ANYMAIL (ANYMAIL_POSTMARK_SERVER_TOKEN ->
+# ANYMAIL["POSTMARK_SERVER_TOKEN"]). Nothing else changes: the outbox, retries and bounces work
+# the same through either.
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND_NAME = os.environ.get("EMAIL_BACKEND", SMTP_BACKEND)
 MAILERS = {
     "default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "BACKEND": EMAIL_BACKEND_NAME,
         "OPTIONS": {
             "host": os.environ.get("EMAIL_HOST", "127.0.0.1"),
             "port": int(os.environ.get("EMAIL_PORT", "1025")),
@@ -173,8 +179,15 @@ MAILERS = {
             "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
             "use_tls": env_bool("EMAIL_USE_TLS", False),
             "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
-        },
+        }
+        if EMAIL_BACKEND_NAME == SMTP_BACKEND
+        else {},
     }
+}
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SecPortal <billing@secportal.test>")
 # Where the demo's SMTP catcher stores messages, and whether the Mailbox page is served.
