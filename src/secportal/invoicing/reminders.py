@@ -28,7 +28,7 @@ from secportal.workspaces.models import Workspace
 from secportal.workspaces.reminders import describe_offset, fill_wording
 from secportal.workspaces.selectors import reminder_schedule, reminder_wording
 
-from . import emails
+from . import emails, interest
 from .history import record_event
 from .models import (
     PAYABLE,
@@ -96,8 +96,10 @@ def reminder_context(invoice: Invoice, today: datetime.date) -> dict[str, Any]:
             "company": workspace.company_name,
         }
         subject_status = subject_words(invoice.due_date, today)
+    figures = interest.for_invoice(invoice, today)
     return {
         **emails.invoice_context(invoice),
+        "interest": {"text": figures.text(invoice.currency)} if figures else None,
         "amount_due": amount_due,
         "wording": fill_wording(reminder_wording(workspace), values),
         "subject_status": subject_status,

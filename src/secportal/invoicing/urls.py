@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import reminder_views, views
+from . import interest_views, reminder_views, views
 
 app_name = "invoicing"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("<uuid:invoice_id>/resend/", views.invoice_resend, name="resend"),
     path("<uuid:invoice_id>/pdf/", views.invoice_pdf, name="pdf"),
     path("<uuid:invoice_id>/remind/", reminder_views.send_reminder, name="send_reminder"),
+    path("<uuid:invoice_id>/interest/", interest_views.invoice_interest, name="invoice_interest"),
     path(
         "<uuid:invoice_id>/reminders/pause/",
         reminder_views.pause_reminders,

@@ -16,7 +16,7 @@ from secportal.engagements.selectors import get_engagement
 from secportal.workspaces.access import WorkspaceRequest, workspace_view
 from secportal.workspaces.models import Role
 
-from . import credits, drafts, line_forms, lines, recipients, selectors, services
+from . import credits, drafts, interest, line_forms, lines, recipients, selectors, services
 from .documents import credit_note_pdf_bytes, invoice_pdf_bytes, pdf_filename
 from .forms import CreditNoteForm, InvoiceFilters, InvoiceForm, VoidForm
 from .models import CreditNote, Invoice
@@ -240,6 +240,7 @@ def _detail_page(
             "shown_status_label": invoice.shown_status_label(today),
             "events": selectors.history(invoice),
             "deliveries": deliveries,
+            "late_interest": interest.for_invoice(invoice, today),
             "send_to": chosen.to,
             "send_cc": chosen.cc,
             # Resend is for deliveries that ended (failed, or sent and lost by the client).

@@ -202,6 +202,18 @@ EMAIL_SEND_LEASE = int(os.environ.get("EMAIL_SEND_LEASE", "300"))
 # it is marked failed (the work itself is retried by its own sweep, e.g. the outbox's).
 TASK_RUNNING_LIMIT = int(os.environ.get("TASK_RUNNING_LIMIT", "1800"))
 
+# The Bank of England base rate (% a year) from each effective date: the late-payment interest
+# of invoices (issue 17; invoicing.interest) uses the rate in force on 30 June / 31 December.
+# Add a row when the Bank changes the rate.
+BOE_BASE_RATES = [
+    ("2023-08-03", "5.25"),
+    ("2024-08-01", "5.00"),
+    ("2024-11-07", "4.75"),
+    ("2025-02-06", "4.50"),
+    ("2025-05-08", "4.25"),
+    ("2025-08-07", "4.00"),
+]
+
 # How long signed links work, in seconds (DESIGN.md 9): the email's Pay Invoice link stays useful
 # for months, like Stripe's own links; the portal's one-time sign-in link for 15 minutes.
 PAY_LINK_MAX_AGE = 60 * 60 * 24 * 120

@@ -261,6 +261,15 @@ def reminder_rule_formset(
 
 
 class ReminderWordingForm(forms.Form):
+    late_payment_interest = forms.BooleanField(
+        label="Late payment interest",
+        required=False,
+        help_text="State in reminders of overdue sterling invoices the statutory interest "
+        "accrued (Bank of England base rate + 8% a year, simple, daily) and the fixed "
+        "compensation (£40, £70 or £100 by the debt's size) under the Late Payment of Commercial "
+        "Debts (Interest) Act 1998. Nothing is added to the invoice; you can invoice them "
+        "separately from the invoice's page.",
+    )
     wording = forms.CharField(
         label="Reminder wording",
         max_length=2000,

@@ -103,6 +103,10 @@ class Workspace(models.Model):
     overdue_reminders = models.BooleanField(
         "send payment reminders to clients (the schedule is under Reminders)", default=True
     )
+    # Statutory interest and compensation on late payment, stated in reminders (issue 17).
+    late_payment_interest = models.BooleanField(
+        "late payment interest", default=False, db_default=False
+    )
     # The reminders' words, with placeholders (``workspaces.reminders``); blank: the default.
     reminder_wording = models.TextField(
         max_length=2000, blank=True, default="", db_default="", validators=[multi_line]

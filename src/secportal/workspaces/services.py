@@ -208,7 +208,12 @@ def invite_member(
 
 @transaction.atomic
 def update_reminders(
-    workspace_id: int, actor: Any, *, schedule: list[tuple[int, bool]], wording: str
+    workspace_id: int,
+    actor: Any,
+    *,
+    schedule: list[tuple[int, bool]],
+    wording: str,
+    late_payment_interest: bool | None = None,
 ) -> Workspace:
     """Replace the reminder schedule ((days from the due date, on) each) and its wording; the
     caller has checked them (``forms.ReminderScheduleForm``). A repeat changes nothing."""
@@ -238,6 +243,16 @@ def update_reminders(
         changes["reminder_wording"] = {"from": workspace.reminder_wording, "to": wording}
         workspace.reminder_wording = wording
         workspace.save(update_fields=["reminder_wording"])
+    if (
+        late_payment_interest is not None
+        and late_payment_interest != workspace.late_payment_interest
+    ):
+        changes["late_payment_interest"] = {
+            "from": workspace.late_payment_interest,
+            "to": late_payment_interest,
+        }
+        workspace.late_payment_interest = late_payment_interest
+        workspace.save(update_fields=["late_payment_interest"])
     if changes:
         record(workspace, actor, "workspace.reminders_changed", workspace.name, changes=changes)
     return workspace

@@ -35,7 +35,12 @@ def _settings_page(
     workspace = request.workspace
     rules, wording = reminder_forms or (
         reminder_rule_formset(schedule=selectors.reminder_schedule(workspace)),
-        ReminderWordingForm(initial={"wording": selectors.reminder_wording(workspace)}),
+        ReminderWordingForm(
+            initial={
+                "wording": selectors.reminder_wording(workspace),
+                "late_payment_interest": workspace.late_payment_interest,
+            }
+        ),
     )
     return render(
         request,
@@ -108,6 +113,7 @@ def reminders_update(request: WorkspaceRequest) -> HttpResponse:
             request.user,
             schedule=rules.schedule(),
             wording=wording.cleaned_data["wording"],
+            late_payment_interest=wording.cleaned_data["late_payment_interest"],
         )
     except ValidationError as exc:
         wording.add_error(None, exc)
