@@ -9,8 +9,9 @@ reminder of the **latest** point reached in the workspace's own calendar (``Work
   ``InvoiceReminder`` row per invoice and point, under a unique constraint);
 * a run that was missed is caught up once, with the latest point only (never a burst of the
   points in between), and only within ``CATCH_UP_DAYS`` of that point;
-* a point that fell on or before the invoice's issue date is not sent (an invoice sent five days
-  before its due date does not get the "7 days before due" reminder).
+* a point that fell before the invoice's issue date is not sent (an invoice sent five days
+  before its due date does not get the "7 days before due" reminder), nor a point on or before
+  the due date that falls on the issue date itself (the invoice email has just said it).
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def point_due(
         offset
         for offset in offsets
         if (on := due + datetime.timedelta(days=offset)) <= today
-        and (issued is None or on > issued)
+        and (issued is None or on > issued or (on == issued and offset > 0))
         and (today - on).days <= CATCH_UP_DAYS
     ]
     return max(reached) if reached else None
