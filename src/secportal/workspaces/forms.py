@@ -202,7 +202,9 @@ class ReminderRuleForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 0, "max": 365, "class": "days"}),
     )
     when = forms.ChoiceField(
-        label="When", choices=[("before", "days before due"), ("after", "days after due")]
+        label="When",
+        choices=[("before", "days before due"), ("after", "days after due")],
+        initial="after",
     )
     enabled = forms.BooleanField(label="On", required=False)
     remove = forms.BooleanField(label="Remove", required=False)
