@@ -92,11 +92,7 @@ class InvoicePdf:
     vat_gbp: str = ""  # "VAT in sterling: £200.00 (1 EUR = 0.850000 GBP)"
     notes: tuple[str, ...] = ()  # reverse-charge wording, terms
     bank_details: str = ""
-    # Stripe's instructions for the bank transfer the client chose (first line a heading).
-    transfer_instructions: str = ""
     credited_minor: int = 0
-    paid_minor: int = 0  # paid towards it so far (partial payments, recorded payments)
-    balance_minor: int | None = None  # what is still owed, on an invoice still payable
     footer_notes: tuple[str, ...] = ()  # the workspace's payment terms and notes
     logo_png: bytes | None = None  # a clean PNG (the Settings form re-encodes uploads)
 
@@ -370,10 +366,6 @@ class _InvoiceDocument(FPDF):
         rows = [("Total", self.money(invoice.amount_minor), True)]
         if invoice.refunded_minor > 0:
             rows.append(("Refunded", self.money(invoice.refunded_minor), False))
-        if invoice.balance_minor is not None and (invoice.paid_minor or invoice.credited_minor):
-            if invoice.paid_minor:
-                rows.append(("Amount paid", self.money(invoice.paid_minor), False))
-            rows.append(("Balance due", self.money(invoice.balance_minor), True))
         for label, amount, bold in rows:
             self.font(11 if bold else 10, bold=bold)
             self.cell(description_width, 8, label, align=Align.R)
@@ -423,10 +415,6 @@ class _InvoiceDocument(FPDF):
             rows.append(("Credited", self.money(invoice.credited_minor), False))
         if invoice.refunded_minor > 0:
             rows.append(("Refunded", self.money(invoice.refunded_minor), False))
-        if invoice.balance_minor is not None and (invoice.paid_minor or invoice.credited_minor):
-            if invoice.paid_minor:
-                rows.append(("Amount paid", self.money(invoice.paid_minor), False))
-            rows.append(("Balance due", self.money(invoice.balance_minor), True))
         for label, amount, bold in rows:
             self.font(11 if bold else 10, bold=bold)
             self.cell(label_width, 7, label, align=Align.R)
@@ -463,13 +451,6 @@ class _InvoiceDocument(FPDF):
             self.multi_cell(0, LINE, "Pay by bank transfer:", new_x=XPos.LMARGIN)
             self.font(9)
             self.multi_cell(0, LINE, self.clean(invoice.bank_details.strip()), new_x=XPos.LMARGIN)
-            self.ln(2)
-        if invoice.transfer_instructions.strip():
-            heading, _, rest = invoice.transfer_instructions.strip().partition("\n")
-            self.font(9, bold=True)
-            self.multi_cell(0, LINE, self.clean(heading), new_x=XPos.LMARGIN)
-            self.font(9)
-            self.multi_cell(0, LINE, self.clean(rest), new_x=XPos.LMARGIN)
             self.ln(2)
         if invoice.paid_on:
             self.font(10, bold=True, colour=STATUS_COLOURS["Paid"])
