@@ -1,4 +1,5 @@
-"""Overdue: by the workspace's timezone, set-based, safe to repeat, one reminder."""
+"""Overdue: by the workspace's timezone, set-based, safe to repeat, one reminder per point
+(the schedule itself: test_reminders.py)."""
 
 from __future__ import annotations
 
@@ -100,10 +101,11 @@ def test_one_reminder_per_overdue_invoice_and_only_where_wanted():
     quiet.workspace.save()
     a = sent_invoice(wants, datetime.date(2026, 1, 2))
     b = sent_invoice(quiet, datetime.date(2026, 1, 2))
-    mark_overdue(datetime.datetime(2026, 2, 1, 12, tzinfo=UTC))
-    assert send_overdue_reminders() == 1
-    assert send_overdue_reminders() == 0
-    reminders = EmailMessage.objects.filter(kind="overdue_reminder")
+    now = datetime.datetime(2026, 2, 1, 12, tzinfo=UTC)
+    mark_overdue(now)
+    assert send_overdue_reminders(now=now) == 1  # the schedule's "30 days after due"
+    assert send_overdue_reminders(now=now) == 0
+    reminders = EmailMessage.objects.filter(kind="reminder")
     assert [(m.to, m.invoice_id) for m in reminders] == [(wants.client.billing_email, a.pk)]
     assert "is overdue" in reminders[0].subject
     assert InvoiceEvent.objects.filter(kind="reminder_sent", invoice=a).count() == 1

@@ -30,6 +30,10 @@ class Client(TenantModel):
     default_po = models.CharField(
         "default PO number", max_length=60, blank=True, db_default="", validators=[single_line]
     )
+    # Who invoices go to, as chosen when the last one was sent (issue 17): the contacts in
+    # "Send to" and the extra addresses in "CC", one email address a line.
+    invoice_to = models.TextField(blank=True, default="", db_default="")
+    invoice_cc = models.TextField(blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -86,3 +86,20 @@ def remove_contact(contact_id: int, actor: Any) -> None:
         return
     contact.delete()
     record(contact.workspace, actor, "contact.removed", contact.email)
+
+
+@transaction.atomic
+def remember_invoice_recipients(
+    client_id: int, actor: Any, *, to: list[str], cc: list[str]
+) -> Client:
+    """Keep who the last invoice went to ("Send to" contacts, "CC" addresses): the next send
+    offers the same. The same again changes nothing."""
+    client = (
+        Client.objects.select_for_update(of=("self",)).select_related("workspace").get(pk=client_id)
+    )
+    values = {"invoice_to": "\n".join(to), "invoice_cc": "\n".join(cc)}
+    changes = apply_changes(client, ("invoice_to", "invoice_cc"), values)
+    if changes:
+        client.save(update_fields=list(changes))
+        record(client.workspace, actor, "client.recipients_remembered", client.name, **values)
+    return client

@@ -6,4 +6,7 @@ class InvoicingConfig(AppConfig):
     label = "invoicing"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (answers workspaces' questions)
+        from . import (  # noqa: F401
+            notices,  # emails the client when an invoice is voided
+            receivers,  # answers workspaces' questions
+        )

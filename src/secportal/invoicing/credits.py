@@ -140,7 +140,8 @@ def issue_credit_note(
     )
     invoice.credited_amount += amount
     invoice.save(update_fields=["credited_amount", "updated_at"])
-    recipients = emails.queue_credit_note_email(note)
+    # A void's credit note goes with the void's email (``notices``), not in one of its own.
+    recipients = [] if voiding else emails.queue_credit_note_email(note)
     record_event(
         invoice,
         InvoiceEventKind.CREDITED,

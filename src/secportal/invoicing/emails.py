@@ -1,4 +1,5 @@
-"""The emails an invoice sends: the invoice itself and the overdue reminder (DESIGN.md 8)."""
+"""The emails an invoice sends: the invoice itself, its credit notes (DESIGN.md 8); reminders
+are ``reminders``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from secportal.clients.models import ClientContact
 from secportal.core.money import format_money
 from secportal.notifications.services import Attachment, queue_email
 
@@ -25,18 +25,10 @@ def sender_name(workspace: Any) -> str:
 
 
 def recipients_of(invoice: Invoice) -> list[str]:
-    """The client's billing email, then contacts who asked to receive invoices; no repeats."""
-    found: list[str] = []
-    contacts = (
-        ClientContact.unscoped.filter(client_id=invoice.client_id, receives_invoices=True)
-        .order_by("pk")
-        .values_list("email", flat=True)
-    )
-    candidates = [invoice.client.billing_email, *contacts]
-    for email in candidates:
-        if email and email.lower() not in (f.lower() for f in found):
-            found.append(email)
-    return found
+    """Everyone the invoice's emails go to: "Send to" (the billing email first), then "CC"."""
+    from .recipients import of
+
+    return of(invoice).everyone
 
 
 def invoice_context(invoice: Invoice) -> dict[str, Any]:
@@ -59,15 +51,20 @@ def queue_to_client(
     key: str,
     also: str = "",
     attachments: Callable[[], Sequence[Attachment]] | None = None,
+    attachment_builder: dict[str, Any] | None = None,
 ) -> list[str]:
     """Queue one email to each of the invoice's recipients (and ``also``), once each.
 
     ``attachments`` is built at most once, and only if some email is new (not a dedupe hit).
     """
+    from .recipients import of
+
     build = functools.cache(attachments) if attachments else None
-    recipients = recipients_of(invoice)
+    chosen = of(invoice)
+    recipients = chosen.everyone
     if also and also.lower() not in (r.lower() for r in recipients):
         recipients.append(also)
+    several = len(recipients) > 1
     for to in recipients:
         queue_email(
             kind=kind,
@@ -80,6 +77,10 @@ def queue_to_client(
             from_name=sender_name(invoice.workspace),
             attachments=build or (),
             dedupe_key=f"{key}:{to.lower()}",
+            to_header=", ".join(chosen.to) if several and chosen.cc else "",
+            cc_header=", ".join(chosen.cc) if several else "",
+            is_cc=to in chosen.cc,
+            attachment_builder=attachment_builder,
         )
     return recipients
 
@@ -113,16 +114,6 @@ def queue_invoice_email(invoice: Invoice) -> list[str]:
         context=invoice_context(invoice),
         key=f"invoice:{invoice.pk}",
         attachments=lambda: invoice_attachments(invoice),
-    )
-
-
-def queue_overdue_reminder(invoice: Invoice) -> list[str]:
-    return queue_to_client(
-        invoice,
-        kind="overdue_reminder",
-        template="emails/invoice_overdue",
-        context=invoice_context(invoice),
-        key=f"overdue:{invoice.pk}",
     )
 
 

@@ -131,6 +131,12 @@ class Invoice(TenantModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Who the invoice goes to, as chosen at send ("Send to" and "CC", one address a line);
+    # empty: the client's billing email and the contacts who receive invoices.
+    email_to = models.TextField(blank=True, default="", db_default="")
+    email_cc = models.TextField(blank=True, default="", db_default="")
+    # "Pause reminders" on the invoice's page: the schedule skips it (issue 17).
+    reminders_paused = models.BooleanField(default=False, db_default=False)
     paid_at = models.DateTimeField(null=True, blank=True)
     # While Processing: how the client paid (Stripe's method type) and when it should clear.
     processing_method = models.CharField(max_length=40, blank=True, db_default="")
@@ -359,7 +365,9 @@ class InvoiceEventKind(models.TextChoices):
     EMAIL_RESENT = "email_resent", "Email sent again"
     VIEWED = "viewed", "Viewed by the client"
     BECAME_OVERDUE = "became_overdue", "Became overdue"
-    REMINDER_SENT = "reminder_sent", "Overdue reminder sent"
+    REMINDER_SENT = "reminder_sent", "Reminder sent"
+    REMINDERS_PAUSED = "reminders_paused", "Reminders paused"
+    REMINDERS_RESUMED = "reminders_resumed", "Reminders resumed"
     CHECKOUT_STARTED = "checkout_started", "Checkout started"
     PAYMENT_FAILED = "payment_failed", "Payment failed"
     PAYMENT_PROCESSING = "payment_processing", "Bank payment on its way"
@@ -410,3 +418,28 @@ class InvoiceEvent(TenantModel):
         if self.actor_contact_id:
             return str(self.actor_contact)
         return ActorType(self.actor_type).label
+
+
+class InvoiceReminder(TenantModel):
+    """One reminder sent about an invoice: for a point of the workspace's schedule
+    (``offset_days`` from the due date; unique per invoice, so a point is sent at most once
+    however often or late the scheduler runs), or by hand (``offset_days`` empty)."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="reminders")
+    offset_days = models.SmallIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipients = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "offset_days"], name="invoice_reminder_offset_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder of {self.invoice_id} ({self.offset_days})"

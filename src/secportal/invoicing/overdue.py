@@ -1,6 +1,6 @@
-"""The overdue sweep and its reminders: set-based, safe to run twice or at the same time.
+"""The overdue sweep: set-based, safe to run twice or at the same time.
 
-Called through ``invoicing.services`` (``mark_overdue``, ``send_overdue_reminders``). A sent
+Called through ``invoicing.services`` (``mark_overdue``; the reminders are ``reminders``). A sent
 invoice is overdue when its due date is before today *in its workspace's timezone* (the rule is
 ``models.past_due``). At any moment the world's timezones span at most three calendar dates, so
 the workspaces are grouped by their local date and each group is moved with one UPDATE and one
@@ -18,11 +18,8 @@ from django.utils import timezone
 
 from secportal.workspaces.models import Workspace
 
-from . import emails
-from .history import record_event, record_events
-from .models import ActorType, Invoice, InvoiceEventKind, InvoiceStatus, past_due
-
-REMINDER_BATCH = 200
+from .history import record_events
+from .models import Invoice, InvoiceEventKind, InvoiceStatus, past_due
 
 
 def workspaces_by_local_date(now: datetime.datetime) -> dict[datetime.date, list[int]]:
@@ -61,35 +58,3 @@ def sweep(now: datetime.datetime | None = None) -> int:
                 )
             moved += count
     return moved
-
-
-def queue_reminders(limit: int = 5000) -> int:
-    """Send the one reminder of each newly overdue invoice, where the workspace wants them."""
-    sent = 0
-    while sent < limit:
-        with transaction.atomic():
-            batch = list(
-                Invoice.unscoped.select_for_update(skip_locked=True, of=("self",))
-                .select_related("workspace", "client", "engagement")
-                .filter(
-                    status=InvoiceStatus.OVERDUE,
-                    reminder_sent_at__isnull=True,
-                    workspace__overdue_reminders=True,
-                )
-                .order_by("pk")[:REMINDER_BATCH]
-            )
-            if not batch:
-                break
-            for invoice in batch:
-                recipients = emails.queue_overdue_reminder(invoice)
-                record_event(
-                    invoice,
-                    InvoiceEventKind.REMINDER_SENT,
-                    actor_type=ActorType.SYSTEM,
-                    recipients=recipients,
-                )
-            Invoice.unscoped.filter(pk__in=[i.pk for i in batch]).update(
-                reminder_sent_at=timezone.now()
-            )
-            sent += len(batch)
-    return sent

@@ -21,7 +21,8 @@ from secportal.notifications.models import EmailStatus
 from secportal.notifications.services import resend
 from secportal.workspaces.models import Workspace
 
-from . import balances, credits, emails, lines, overdue, signals
+from . import balances, credits, emails, lines, overdue, reminders, signals
+from . import recipients as recipient_choice
 from .balances import apply_payment, delete_recorded_payment, record_payment
 from .history import record_event
 from .locks import InvoiceError, lock_invoice
@@ -226,8 +227,13 @@ def _next_number(workspace: Workspace, today: datetime.date) -> str:
 
 
 @transaction.atomic
-def send_invoice(invoice_id: int, user: Any) -> SendResult:
-    """Number the draft (gapless), mark it Sent and queue its email; a repeat is a no-op."""
+def send_invoice(
+    invoice_id: int, user: Any, recipients: recipient_choice.Recipients | None = None
+) -> SendResult:
+    """Number the draft (gapless), mark it Sent and queue its email; a repeat is a no-op.
+
+    ``recipients`` ("Send to" and "CC" of the send page, checked) are kept on the invoice and
+    remembered for the client; without them, the billing email and receiving contacts."""
     invoice = lock_invoice(invoice_id)
     if not invoice.is_draft:
         return SendResult(invoice, sent_now=False)
@@ -251,13 +257,15 @@ def send_invoice(invoice_id: int, user: Any) -> SendResult:
     invoice.save(
         update_fields=["number", "issue_date", "due_date", "status", "sent_at", "updated_at"]
     )
-    recipients = emails.queue_invoice_email(invoice)
+    if recipients is not None:
+        recipient_choice.apply(invoice, recipients, user)
+    sent_to = emails.queue_invoice_email(invoice)
     record_event(
         invoice,
         InvoiceEventKind.SENT,
         user=user,
         number=invoice.number,
-        recipients=recipients,
+        recipients=sent_to,
         due_date=invoice.due_date.isoformat(),
     )
     return SendResult(invoice, sent_now=True)
@@ -500,6 +508,6 @@ def mark_overdue(now: datetime.datetime | None = None) -> int:
     return overdue.sweep(now or timezone.now())
 
 
-def send_overdue_reminders(limit: int = 5000) -> int:
-    """The one overdue reminder of each newly overdue invoice, where the workspace wants them."""
-    return overdue.queue_reminders(limit)
+def send_overdue_reminders(limit: int = 5000, now: datetime.datetime | None = None) -> int:
+    """The reminders each workspace's schedule asks for now (issue 17: ``reminders``)."""
+    return reminders.send_due_reminders(now, limit)

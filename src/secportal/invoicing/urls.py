@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import payment_views, views
+from . import interest_views, payment_views, reminder_views, views
 
 app_name = "invoicing"
 
@@ -19,6 +19,13 @@ urlpatterns = [
     path("<uuid:invoice_id>/void/", views.invoice_void, name="void"),
     path("<uuid:invoice_id>/resend/", views.invoice_resend, name="resend"),
     path("<uuid:invoice_id>/pdf/", views.invoice_pdf, name="pdf"),
+    path("<uuid:invoice_id>/remind/", reminder_views.send_reminder, name="send_reminder"),
+    path("<uuid:invoice_id>/interest/", interest_views.invoice_interest, name="invoice_interest"),
+    path(
+        "<uuid:invoice_id>/reminders/pause/",
+        reminder_views.pause_reminders,
+        name="pause_reminders",
+    ),
     path("<uuid:invoice_id>/ubl/", views.invoice_ubl, name="ubl"),
     path("<uuid:invoice_id>/facturx/", views.invoice_facturx, name="facturx"),
     path("<uuid:invoice_id>/credit/", views.invoice_credit, name="credit"),

@@ -16,7 +16,7 @@ from secportal.engagements.selectors import get_engagement
 from secportal.workspaces.access import WorkspaceRequest, workspace_view
 from secportal.workspaces.models import Role
 
-from . import credits, drafts, line_forms, lines, selectors, services
+from . import credits, drafts, interest, line_forms, lines, recipients, selectors, services
 from .documents import credit_note_pdf_bytes, invoice_pdf_bytes, pdf_filename
 from .forms import CreditNoteForm, InvoiceFilters, InvoiceForm, VoidForm
 from .models import CreditNote, Invoice
@@ -232,6 +232,7 @@ def _detail_page(
     today = request.workspace.today()
     deliveries = list(selectors.email_deliveries(invoice))
     invoice_lines = lines.lines_of(invoice)
+    chosen = recipients.of(invoice)
     return render(
         request,
         "invoicing/detail.html",
@@ -242,8 +243,11 @@ def _detail_page(
             "shown_status_label": invoice.shown_status_label(today),
             "events": selectors.history(invoice),
             "deliveries": deliveries,
+            "late_interest": interest.for_invoice(invoice, today),
+            "send_to": chosen.to,
+            "send_cc": chosen.cc,
             # Resend is for deliveries that ended (failed, or sent and lost by the client).
-            "resendable": any(m.status != "queued" for m in deliveries),
+            "resendable": any(m.status not in ("queued", "sending") for m in deliveries),
             "send_problems": services.send_problems(invoice) if invoice.is_draft else [],
             "void_form": VoidForm(),
             "lines": invoice_lines,
@@ -366,37 +370,36 @@ def invoice_delete(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
 
 @workspace_view(Role.ADMIN, invoicing=True)
 def invoice_send(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
-    """GET: review the details; POST: Send Invoice."""
+    """GET: review the details and who it goes to ("Send to", "CC"); POST: Send Invoice."""
+    from .recipient_forms import SendRecipientsForm
+
     invoice = selectors.get_invoice(invoice_id)
     if not invoice.is_draft:
         messages.info(request, f"Invoice {invoice.label} has already been sent.")
         return redirect("invoicing:detail", invoice_id=invoice.public_id)
+    chosen = request.method == "POST" and SendRecipientsForm.MARKER in request.POST
+    form = SendRecipientsForm(request.POST if chosen else None, invoice=invoice)
+    context = {"invoice": invoice, "form": form, "recipients": _recipients(invoice)}
     if request.method == "POST":
+        if chosen and not form.is_valid():
+            problems = services.send_problems(invoice)
+            return render(
+                request, "invoicing/send.html", {**context, "problems": problems}, status=400
+            )
         try:
-            result = services.send_invoice(invoice.pk, request.user)
+            result = services.send_invoice(invoice.pk, request.user, form.recipients)
         except services.InvoiceError as exc:
             return render(
                 request,
                 "invoicing/send.html",
-                {
-                    "invoice": invoice,
-                    "error": exc,
-                    "problems": [exc.message],
-                    "recipients": _recipients(invoice),
-                },
+                {**context, "error": exc, "problems": [exc.message]},
                 status=400,
             )
         if result.sent_now:
             messages.success(request, f"Invoice {result.invoice.number} sent.")
         return redirect("invoicing:detail", invoice_id=invoice.public_id)
     return render(
-        request,
-        "invoicing/send.html",
-        {
-            "invoice": invoice,
-            "problems": services.send_problems(invoice),
-            "recipients": _recipients(invoice),
-        },
+        request, "invoicing/send.html", {**context, "problems": services.send_problems(invoice)}
     )
 
 

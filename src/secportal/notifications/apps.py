@@ -6,4 +6,7 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (queues the accounts app's emails)
+        from . import (  # noqa: F401
+            digest,  # the daily digest's periodic task
+            receivers,  # queues the accounts app's emails
+        )

@@ -53,11 +53,19 @@ def queue_email(
     from_name: str = "",
     attachments: Sequence[Attachment] | Callable[[], Sequence[Attachment]] = (),
     dedupe_key: str | None = None,
+    to_header: str = "",
+    cc_header: str = "",
+    is_cc: bool = False,
+    attachment_builder: dict[str, Any] | None = None,
 ) -> EmailMessage:
     """Render ``{template}.txt`` (first line ``Subject: ...``) and ``.html``; queue the email.
 
     With a ``dedupe_key`` the same email is queued at most once, however often this is called.
-    Attachments are stored with the email, so that every delivery attempt sends the same bytes.
+    An email to several people is queued once per person (``to``), each copy showing everyone
+    in its ``to_header`` and ``cc_header``.
+    Attachments are stored with the email, so that every delivery attempt sends the same bytes;
+    an ``attachment_builder`` ({"path", "args"}) draws them at the first delivery instead, outside
+    the caller's transaction, and stores them then.
     """
     if dedupe_key:
         existing = EmailMessage.objects.filter(dedupe_key=dedupe_key).first()
@@ -86,6 +94,10 @@ def queue_email(
                 body_html=body_html,
                 invoice=invoice,
                 dedupe_key=dedupe_key,
+                to_header=to_header,
+                cc_header=cc_header,
+                is_cc=is_cc,
+                attachment_builder=attachment_builder,
             )
             EmailAttachment.objects.bulk_create(
                 EmailAttachment(
@@ -104,12 +116,15 @@ def queue_email(
 def resend(message_id: int) -> EmailMessage:
     """Queue a failed (or sent) email again, as a fresh delivery of the same message."""
     message = EmailMessage.objects.select_for_update().get(pk=message_id)
-    if message.status == EmailStatus.QUEUED:
-        return message
+    if message.status in (EmailStatus.QUEUED, EmailStatus.SENDING):
+        return message  # on its way already
     message.status = EmailStatus.QUEUED
     message.attempts = 0
     message.last_error = ""
     message.provider_message_id = ""
-    message.save(update_fields=["status", "attempts", "last_error", "provider_message_id"])
+    message.failed_at = None
+    message.save(
+        update_fields=["status", "attempts", "last_error", "provider_message_id", "failed_at"]
+    )
     transaction.on_commit(lambda: enqueue_send(message_id))
     return message

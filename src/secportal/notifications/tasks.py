@@ -1,6 +1,8 @@
 from datetime import datetime, timedelta
 
 from crontask import cron
+from django.conf import settings
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -28,14 +30,17 @@ def enqueue_send(message_id: int, run_after: datetime | None = None) -> None:
 @cron("* * * * *")
 @task
 def sweep_outbox() -> int:
-    """Safety net: deliver queued emails whose delivery task never ran (a crash at enqueue)."""
+    """Safety net: deliver queued emails whose delivery task never ran (a crash at enqueue),
+    and emails whose delivery was claimed by a worker that died mid-send (a stale claim)."""
     now = timezone.now()
-    stale = EmailMessage.objects.filter(status=EmailStatus.QUEUED).filter(
-        next_attempt_at__lt=now - timedelta(minutes=2)
-    ) | EmailMessage.objects.filter(
-        status=EmailStatus.QUEUED, attempts=0, created_at__lt=now - timedelta(minutes=2)
+    lease = timedelta(seconds=settings.EMAIL_SEND_LEASE)
+    late = now - timedelta(minutes=2)
+    stale = EmailMessage.objects.filter(
+        Q(status=EmailStatus.QUEUED, next_attempt_at__lt=late)
+        | Q(status=EmailStatus.QUEUED, attempts=0, created_at__lt=late)
+        | Q(status=EmailStatus.SENDING, claimed_at__lt=now - lease)
     )
-    ids = list(stale.values_list("pk", flat=True)[:500])
+    ids = list(stale.order_by("pk").values_list("pk", flat=True)[:500])
     for message_id in ids:
         send_email.enqueue(message_id)
     return len(ids)

@@ -12,6 +12,7 @@ from secportal.notifications.services import queue_email
 from secportal.workspaces.selectors import billing_contacts_of
 
 from .models import Payment
+from .receipts import RECEIPT_BUILDER, receipt_of
 
 
 def _queue_to_owners(
@@ -89,13 +90,20 @@ def queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
         "portal_url": portal_link(),
         "invoice_url": consultant_link(invoice),
     }
+    receipt = receipt_of(payment, invoice)
     queue_to_client(
         invoice,
         kind="payment_confirmation",
         template="emails/payment_confirmation",
-        context=context,
+        context={
+            **context,
+            "receipt": receipt,
+            "balance_left": format_money(receipt.balance_left, invoice.currency),
+        },
         key=f"paid:{payment.checkout_session_id}",
         also=payment.payer_email,
+        # Drawn when the email is delivered, not in the settlement's transaction.
+        attachment_builder={"path": RECEIPT_BUILDER, "args": [payment.pk]},
     )
     _queue_to_owners(
         invoice,

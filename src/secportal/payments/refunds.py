@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from secportal.invoicing import services as invoicing
 from secportal.invoicing.models import ActorType, InvoiceEventKind, InvoiceStatus
+from secportal.invoicing.notices import queue_refund_email
 
 from . import emails, gateway
 from .models import (
@@ -113,6 +114,14 @@ def sync_refunds(payment_id: int) -> str:
             ),
             paid_amount=invoice.paid_amount,
         )
+        if refunded > before:  # the client hears of it, once per new total (issue 17, 3)
+            queue_refund_email(
+                invoice,
+                amount=refunded - before,
+                total_refunded=refunded,
+                paid=payment.amount,
+                key=f"refunded:{payment.pk}:{refunded}",
+            )
     if refunded < before:
         return "refund failed"
     return "refunded" if invoice.status == InvoiceStatus.REFUNDED else "partially refunded"

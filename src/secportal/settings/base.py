@@ -162,10 +162,16 @@ TASKS = {
     }
 }
 
-# Email: Django's SMTP backend; the demo points it at the local aiosmtpd catcher.
+# Email: Django's SMTP backend; the demo points it at the local aiosmtpd catcher. A provider's
+# HTTP API instead: EMAIL_BACKEND names a django-anymail backend (README "Production mail") and
+# every ANYMAIL_* variable becomes a key of ANYMAIL (ANYMAIL_POSTMARK_SERVER_TOKEN ->
+# ANYMAIL["POSTMARK_SERVER_TOKEN"]). Nothing else changes: the outbox, retries and bounces work
+# the same through either.
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND_NAME = os.environ.get("EMAIL_BACKEND", SMTP_BACKEND)
 MAILERS = {
     "default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "BACKEND": EMAIL_BACKEND_NAME,
         "OPTIONS": {
             "host": os.environ.get("EMAIL_HOST", "127.0.0.1"),
             "port": int(os.environ.get("EMAIL_PORT", "1025")),
@@ -173,14 +179,40 @@ MAILERS = {
             "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
             "use_tls": env_bool("EMAIL_USE_TLS", False),
             "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
-        },
+        }
+        if EMAIL_BACKEND_NAME == SMTP_BACKEND
+        else {},
     }
+}
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SecPortal <billing@secportal.test>")
 # Where the demo's SMTP catcher stores messages, and whether the Mailbox page is served.
 MAILBOX_DIR = Path(os.environ.get("MAILBOX_DIR", VAR_DIR / "mailbox"))
 EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "5"))
 EMAIL_RETRY_DELAYS = [30, 120, 600, 1800]
+# A delivery claims an email for this long (seconds) while it talks to the mail server; a claim
+# older than this belongs to a worker that died mid-send, and the outbox sweep delivers again.
+# Longer than the SMTP timeout (EMAIL_TIMEOUT) several times over.
+EMAIL_SEND_LEASE = int(os.environ.get("EMAIL_SEND_LEASE", "300"))
+# A background task still "running" after this many seconds belongs to a worker that was killed:
+# it is marked failed (the work itself is retried by its own sweep, e.g. the outbox's).
+TASK_RUNNING_LIMIT = int(os.environ.get("TASK_RUNNING_LIMIT", "1800"))
+
+# The Bank of England base rate (% a year) from each effective date: the late-payment interest
+# of invoices (issue 17; invoicing.interest) uses the rate in force on 30 June / 31 December.
+# Add a row when the Bank changes the rate.
+BOE_BASE_RATES = [
+    ("2023-08-03", "5.25"),
+    ("2024-08-01", "5.00"),
+    ("2024-11-07", "4.75"),
+    ("2025-02-06", "4.50"),
+    ("2025-05-08", "4.25"),
+    ("2025-08-07", "4.00"),
+]
 
 # How long signed links work, in seconds (DESIGN.md 9): the email's Pay Invoice link stays useful
 # for months, like Stripe's own links; the portal's one-time sign-in link for 15 minutes.

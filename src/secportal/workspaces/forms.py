@@ -186,3 +186,114 @@ class MemberAddForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices)
+
+
+class ReminderRuleForm(forms.Form):
+    """One row of Settings → Reminders: "7 days before due", on or off; a blank row is ignored."""
+
+    DAYS_ERROR = "Enter a number of days from 0 to 365."
+
+    days = forms.IntegerField(
+        label="Days",
+        required=False,
+        min_value=0,
+        max_value=365,
+        error_messages={"min_value": DAYS_ERROR, "max_value": DAYS_ERROR, "invalid": DAYS_ERROR},
+        widget=forms.NumberInput(attrs={"min": 0, "max": 365, "class": "days"}),
+    )
+    when = forms.ChoiceField(
+        label="When",
+        choices=[("before", "days before due"), ("after", "days after due")],
+        initial="after",
+    )
+    enabled = forms.BooleanField(label="On", required=False)
+    remove = forms.BooleanField(label="Remove", required=False)
+
+    def offset(self) -> int | None:
+        """Days from the due date (negative before it), or None for a blank or removed row."""
+        data = getattr(self, "cleaned_data", {})
+        if data.get("remove") or data.get("days") is None:
+            return None
+        days = int(data["days"])
+        return -days if data.get("when") == "before" else days
+
+
+class BaseReminderRuleFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        from .reminders import MAX_RULES, describe_offset
+
+        if any(self.errors):
+            return
+        seen: set[int] = set()
+        for form in self.forms:
+            offset = form.offset()
+            if offset is None:
+                continue
+            if offset in seen:
+                form.add_error("days", f"Already in the schedule: {describe_offset(offset)}.")
+            seen.add(offset)
+        if not seen:
+            raise forms.ValidationError(
+                "Keep at least one reminder (untick On to stop it, or turn reminders off above)."
+            )
+        if len(seen) > MAX_RULES:
+            raise forms.ValidationError(f"At most {MAX_RULES} reminders.")
+
+    def schedule(self) -> list[tuple[int, bool]]:
+        return [
+            (offset, bool(form.cleaned_data.get("enabled")))
+            for form in self.forms
+            if (offset := form.offset()) is not None
+        ]
+
+
+ReminderRuleFormSet = forms.formset_factory(
+    ReminderRuleForm, formset=BaseReminderRuleFormSet, extra=2, max_num=10, absolute_max=20
+)
+
+
+def reminder_rule_formset(
+    data: Any = None, schedule: list[tuple[int, bool]] | None = None
+) -> BaseReminderRuleFormSet:
+    initial = [
+        {"days": abs(offset), "when": "before" if offset < 0 else "after", "enabled": enabled}
+        for offset, enabled in (schedule or [])
+    ]
+    return ReminderRuleFormSet(data, initial=initial, prefix="rule")  # type: ignore[return-value]
+
+
+class ReminderWordingForm(forms.Form):
+    late_payment_interest = forms.BooleanField(
+        label="Late payment interest",
+        required=False,
+        help_text="State in reminders of overdue sterling invoices the statutory interest "
+        "accrued (Bank of England base rate + 8% a year, simple, daily) and the fixed "
+        "compensation (£40, £70 or £100 by the debt's size) under the Late Payment of Commercial "
+        "Debts (Interest) Act 1998. Nothing is added to the invoice; you can invoice them "
+        "separately from the invoice's page.",
+    )
+    wording = forms.CharField(
+        label="Reminder wording",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .reminders import PLACEHOLDERS
+
+        super().__init__(*args, **kwargs)
+        self.fields["wording"].help_text = (
+            "Placeholders: "
+            + "; ".join(f"{{{name}}}: {meaning}" for name, meaning in PLACEHOLDERS.items())
+            + ". The Pay Invoice button follows the wording."
+        )
+
+    def clean_wording(self) -> str:
+        from secportal.core.validators import multi_line
+
+        from .reminders import check_wording
+
+        text = self.cleaned_data["wording"].replace("\r\n", "\n")
+        multi_line(text)
+        check_wording(text)
+        return text

@@ -99,7 +99,18 @@ class Workspace(models.Model):
         "attach e-invoice", max_length=8, choices=EInvoiceAttachment.choices, blank=True, default=""
     )
     billing_reply_to = models.EmailField("billing reply-to email", blank=True)
-    overdue_reminders = models.BooleanField("send an overdue reminder to the client", default=True)
+    # The master switch of the reminder schedule (``ReminderRule``; issue 17).
+    overdue_reminders = models.BooleanField(
+        "send payment reminders to clients (the schedule is under Reminders)", default=True
+    )
+    # Statutory interest and compensation on late payment, stated in reminders (issue 17).
+    late_payment_interest = models.BooleanField(
+        "late payment interest", default=False, db_default=False
+    )
+    # The reminders' words, with placeholders (``workspaces.reminders``); blank: the default.
+    reminder_wording = models.TextField(
+        max_length=2000, blank=True, default="", db_default="", validators=[multi_line]
+    )
     # How money, dates and times are written (app, portal, emails, PDFs); blank: from the
     # time zone and currency (core.locales.default_locale).
     formatting_locale = models.CharField(
@@ -196,3 +207,30 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.target}"
+
+
+class ReminderRule(models.Model):
+    """One point of a workspace's reminder schedule: ``offset_days`` from the due date
+    (negative before it, 0 on it, positive after it), on or off. A workspace without rules uses
+    ``reminders.DEFAULT_SCHEDULE``."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="reminder_rules"
+    )
+    offset_days = models.SmallIntegerField(
+        validators=[MinValueValidator(-365), MaxValueValidator(365)]
+    )
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["offset_days"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "offset_days"], name="reminder_rule_offset_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        from .reminders import describe_offset
+
+        return describe_offset(self.offset_days)

@@ -36,3 +36,21 @@ def members_of(workspace_id: int) -> QuerySet[Membership]:
 def billing_contacts_of(workspace_id: int) -> QuerySet[Membership]:
     """Owners and admins: they hear about payments."""
     return members_of(workspace_id).filter(role__in=[Role.OWNER, Role.ADMIN])
+
+
+def reminder_schedule(workspace: Any) -> list[tuple[int, bool]]:
+    """The workspace's reminder schedule, earliest first: (days from the due date, on); the
+    default schedule when it has not chosen one."""
+    from .models import ReminderRule
+    from .reminders import DEFAULT_SCHEDULE
+
+    rules = list(
+        ReminderRule.objects.filter(workspace_id=workspace.pk).values_list("offset_days", "enabled")
+    )
+    return sorted(rules) if rules else list(DEFAULT_SCHEDULE)
+
+
+def reminder_wording(workspace: Any) -> str:
+    from .reminders import DEFAULT_WORDING
+
+    return workspace.reminder_wording or DEFAULT_WORDING

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from secportal.core.changes import apply_changes
 
 from . import signals
-from .models import AuditEvent, Membership, Role, Workspace
+from .models import AuditEvent, Membership, ReminderRule, Role, Workspace
 
 User = get_user_model()
 
@@ -38,7 +38,10 @@ def unique_slug(name: str) -> str:
 
 @transaction.atomic
 def create_workspace(*, name: str, owner: Any, **fields: Any) -> Workspace:
-    workspace = Workspace.objects.create(name=name, slug=unique_slug(name), **fields)
+    workspace = Workspace(name=name, slug=unique_slug(name), **fields)
+    # The name goes into every email's From header: no control characters, whoever calls.
+    workspace.full_clean(exclude=["slug"])
+    workspace.save()
     Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
     record(workspace, owner, "workspace.created", name)
     return workspace
@@ -201,3 +204,55 @@ def invite_member(
     )
     record(membership.workspace, actor, "member.invited", membership.user.email, role=role)
     return membership, True
+
+
+@transaction.atomic
+def update_reminders(
+    workspace_id: int,
+    actor: Any,
+    *,
+    schedule: list[tuple[int, bool]],
+    wording: str,
+    late_payment_interest: bool | None = None,
+) -> Workspace:
+    """Replace the reminder schedule ((days from the due date, on) each) and its wording; the
+    caller has checked them (``forms.ReminderScheduleForm``). A repeat changes nothing."""
+    from .reminders import DEFAULT_WORDING, MAX_OFFSET_DAYS, MAX_RULES, check_wording
+
+    workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
+    offsets = [offset for offset, _ in schedule]
+    if not schedule or len(schedule) > MAX_RULES or len(set(offsets)) != len(offsets):
+        raise ValidationError(f"Keep one to {MAX_RULES} reminders, each on a different day.")
+    if any(abs(offset) > MAX_OFFSET_DAYS for offset in offsets):
+        raise ValidationError(f"A reminder is at most {MAX_OFFSET_DAYS} days from the due date.")
+    check_wording(wording)
+    wording = "" if wording.strip() == DEFAULT_WORDING else wording.strip()
+    before = sorted(
+        ReminderRule.objects.filter(workspace=workspace).values_list("offset_days", "enabled")
+    )
+    after = sorted(schedule)
+    changes: dict[str, Any] = {}
+    if before != after:
+        ReminderRule.objects.filter(workspace=workspace).delete()
+        ReminderRule.objects.bulk_create(
+            ReminderRule(workspace=workspace, offset_days=offset, enabled=enabled)
+            for offset, enabled in after
+        )
+        changes["schedule"] = {"from": before, "to": after}
+    if wording != workspace.reminder_wording:
+        changes["reminder_wording"] = {"from": workspace.reminder_wording, "to": wording}
+        workspace.reminder_wording = wording
+        workspace.save(update_fields=["reminder_wording"])
+    if (
+        late_payment_interest is not None
+        and late_payment_interest != workspace.late_payment_interest
+    ):
+        changes["late_payment_interest"] = {
+            "from": workspace.late_payment_interest,
+            "to": late_payment_interest,
+        }
+        workspace.late_payment_interest = late_payment_interest
+        workspace.save(update_fields=["late_payment_interest"])
+    if changes:
+        record(workspace, actor, "workspace.reminders_changed", workspace.name, changes=changes)
+    return workspace

@@ -11,8 +11,17 @@ from secportal.core.fees import PLAN_FEE_BPS, fee_percent
 
 from . import selectors, services
 from .access import SESSION_KEY, WorkspaceRequest, workspace_view
-from .forms import CompanyDetailsForm, MemberAddForm, RoleForm, WorkspaceSettingsForm
+from .forms import (
+    BaseReminderRuleFormSet,
+    CompanyDetailsForm,
+    MemberAddForm,
+    ReminderWordingForm,
+    RoleForm,
+    WorkspaceSettingsForm,
+    reminder_rule_formset,
+)
 from .models import Membership, Plan, Role
+from .reminders import describe_offset
 
 
 def _settings_page(
@@ -21,8 +30,18 @@ def _settings_page(
     member_form: MemberAddForm | None = None,
     status: int = 200,
     company_form: CompanyDetailsForm | None = None,
+    reminder_forms: tuple[BaseReminderRuleFormSet, ReminderWordingForm] | None = None,
 ) -> HttpResponse:
     workspace = request.workspace
+    rules, wording = reminder_forms or (
+        reminder_rule_formset(schedule=selectors.reminder_schedule(workspace)),
+        ReminderWordingForm(
+            initial={
+                "wording": selectors.reminder_wording(workspace),
+                "late_payment_interest": workspace.late_payment_interest,
+            }
+        ),
+    )
     return render(
         request,
         "workspaces/settings.html",
@@ -33,6 +52,12 @@ def _settings_page(
             "members": selectors.members_of(workspace.pk),
             "roles": Role.choices,
             "fee_table": [(plan.label, fee_percent(PLAN_FEE_BPS[plan.value])) for plan in Plan],
+            "reminder_rules": rules,
+            "wording_form": wording,
+            "reminder_schedule": [
+                (describe_offset(offset), enabled)
+                for offset, enabled in selectors.reminder_schedule(workspace)
+            ],
         },
         status=status,
     )
@@ -72,6 +97,29 @@ def company_update(request: WorkspaceRequest) -> HttpResponse:
     services.update_company_details(workspace.pk, request.user, form.cleaned_data)
     messages.success(request, "Company details saved.")
     return redirect(reverse("workspaces:settings") + "#company")
+
+
+@workspace_view(Role.ADMIN)
+@require_POST
+def reminders_update(request: WorkspaceRequest) -> HttpResponse:
+    """Settings → Reminders: the schedule (days before or after the due date) and its words."""
+    rules = reminder_rule_formset(request.POST)
+    wording = ReminderWordingForm(request.POST)
+    if not (rules.is_valid() and wording.is_valid()):
+        return _settings_page(request, reminder_forms=(rules, wording), status=400)
+    try:
+        services.update_reminders(
+            request.workspace.pk,
+            request.user,
+            schedule=rules.schedule(),
+            wording=wording.cleaned_data["wording"],
+            late_payment_interest=wording.cleaned_data["late_payment_interest"],
+        )
+    except ValidationError as exc:
+        wording.add_error(None, exc)
+        return _settings_page(request, reminder_forms=(rules, wording), status=400)
+    messages.success(request, "Reminders saved.")
+    return redirect(reverse("workspaces:settings") + "#reminders")
 
 
 @workspace_view(Role.OWNER)
