@@ -169,6 +169,9 @@ def test_send_reminder_and_pause_reminders_on_the_invoice_page(smtp_server):
         and "is now 2 days overdue. Redline Security" in caught["text"]
     )
     assert "/portal/pay/" in caught["html"] and "Pay Invoice" in caught["html"]
+    [(filename, content_type, pdf)] = caught["attachments"]  # the invoice as it stands today
+    assert (filename, content_type) == ("invoice-INV-0001.pdf", "application/pdf")
+    assert pdf.startswith(b"%PDF")
     assert reminders_of(invoice) == [None]
     # A member cannot send reminders or pause them.
     member = signed_in(tenant.member)

@@ -106,6 +106,22 @@ def invoice_attachments(invoice: Invoice) -> list[Attachment]:
     return files
 
 
+#: Draws the invoice's PDF when an email is delivered (``invoice_pdf_attachment``).
+INVOICE_PDF_BUILDER = "secportal.invoicing.emails.invoice_pdf_attachment"
+
+
+def invoice_pdf_attachment(invoice_id: int) -> list[Attachment]:
+    """The invoice's PDF as it stands when the email goes (a reminder's: today's balance due),
+    drawn at delivery, outside the transaction that queued the email."""
+    from .documents import invoice_pdf_bytes, pdf_filename
+
+    invoice = Invoice.unscoped.select_related("workspace", "client", "engagement").get(
+        pk=invoice_id
+    )
+    pdf = invoice_pdf_bytes(invoice, invoice.workspace.today(), links.pay_link(invoice))
+    return [(pdf_filename(invoice), pdf, PDF)]
+
+
 def queue_invoice_email(invoice: Invoice) -> list[str]:
     return queue_to_client(
         invoice,

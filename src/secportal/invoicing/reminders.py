@@ -130,6 +130,7 @@ def _send(
         template="emails/invoice_reminder",
         context=reminder_context(invoice, today),
         key=key,
+        attachment_builder={"path": emails.INVOICE_PDF_BUILDER, "args": [invoice.pk]},
     )
     reminder.recipients = recipients
     reminder.save(update_fields=["recipients"])
