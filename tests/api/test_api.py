@@ -176,3 +176,35 @@ def test_pagination_is_keyset_and_the_openapi_document_is_served(tenant):
 def test_the_interactive_docs_use_local_assets_not_a_cdn():
     page = HttpClient().get("/api/v1/docs").content.decode()
     assert "/static/ninja/" in page and "cdn" not in page.lower()
+
+
+def test_each_key_is_rate_limited_in_the_database_with_retry_after(tenant, settings):
+    settings.API_RATE_LIMIT = 3
+    settings.API_RATE_WINDOW = 3600
+    token = key_for(tenant)
+    other = key_for(tenant, ApiRole.READ_ONLY)
+    answers = [api(token).get("/api/v1/clients") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert refused["Content-Type"] == "application/problem+json"
+    assert 1 <= int(refused["Retry-After"]) <= 3600
+    assert "try again in" in refused.json()["detail"]
+    # Counted per key: another key of the workspace is not limited by the first one's requests.
+    assert api(other).get("/api/v1/clients").status_code == 200
+    # One row per key per window, counted in the database (shared by every process).
+    from secportal.api.models import RateWindow
+
+    assert sorted(RateWindow.unscoped.values_list("count", flat=True)) == [1, 4]
+
+
+def test_the_rate_window_counter_restarts_in_the_next_window(tenant, settings):
+    from secportal.api import ratelimit
+
+    settings.API_RATE_LIMIT = 1
+    settings.API_RATE_WINDOW = 60
+    api_key = keys.create_key(tenant.workspace, tenant.owner, name="t", role="admin").api_key
+    ratelimit.check(api_key, now=1_000_020.0)
+    with pytest.raises(ratelimit.RateLimited) as over:
+        ratelimit.check(api_key, now=1_000_030.0)
+    assert over.value.retry_after == 60 - 1_000_030 % 60
+    ratelimit.check(api_key, now=1_000_020.0 + 60)  # the next window starts again at one

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Schema
@@ -32,6 +33,7 @@ from .access import KeyAuth, allow
 from .access import invoicing as invoicing_workspace
 from .idempotency import idempotent
 from .problems import field_errors, problem
+from .ratelimit import RateLimited
 
 api = NinjaAPI(
     title="SecPortal Invoicing & Payments API",
@@ -58,6 +60,17 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
         401,
         "Send a live API key: Authorization: Bearer spk_...",
         headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    return problem(
+        request,
+        429,
+        f"This API key made more than {exc.limit} requests in {settings.API_RATE_WINDOW} "
+        f"seconds: try again in {exc.retry_after} seconds.",
+        headers={"Retry-After": str(exc.retry_after)},
     )
 
 
