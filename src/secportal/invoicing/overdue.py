@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from secportal.workspaces.models import Workspace
 
-from . import emails
+from . import emails, signals
 from .history import record_event, record_events
 from .models import ActorType, Invoice, InvoiceEventKind, InvoiceStatus, past_due
 
@@ -59,6 +59,10 @@ def sweep(now: datetime.datetime | None = None) -> int:
                     at=now,
                     reason="past due date",
                 )
+                moved_ids = Invoice.unscoped.filter(
+                    status=InvoiceStatus.OVERDUE, overdue_at=now, workspace_id__in=workspace_ids
+                ).values_list("pk", flat=True)
+                signals.invoice_overdue.send(sender=Invoice, invoice_ids=list(moved_ids))
             moved += count
     return moved
 

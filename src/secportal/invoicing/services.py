@@ -260,6 +260,7 @@ def send_invoice(invoice_id: int, user: Any) -> SendResult:
         recipients=recipients,
         due_date=invoice.due_date.isoformat(),
     )
+    signals.invoice_sent.send(sender=Invoice, invoice_id=invoice.pk)
     return SendResult(invoice, sent_now=True)
 
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "secportal.portal",
     "secportal.analytics",
     "secportal.api",
+    "secportal.webhooks",
     "ninja",
     "secportal.demo",
 ]
