@@ -197,3 +197,27 @@ def test_an_old_or_forged_signature_does_not_verify():
     assert signing.verify("whsec_a", header, body, now=1_000_100)
     assert not signing.verify("whsec_a", header, body, now=1_000_000 + 301)  # replayed late
     assert not signing.verify("whsec_a", header, body + b" ", now=1_000_100)
+
+
+def test_overdue_credit_note_and_void_events_reach_the_endpoints_that_chose_them(receiver):
+    from secportal.invoicing import credits, overdue
+
+    tenant = make_tenant()
+    connect_stripe(tenant)
+    endpoint_for(
+        tenant, receiver.url, events=["invoice.overdue", "credit_note.issued", "invoice.voided"]
+    )
+    invoicing.send_invoice(tenant.invoice.pk, tenant.owner)  # not chosen: not sent
+    assert receiver.received == []
+    later = timezone.now() + datetime.timedelta(days=tenant.workspace.payment_terms_days + 2)
+    assert overdue.sweep(later) == 1
+    credits.issue_credit_note(
+        tenant.invoice.pk, tenant.owner, reason="Goodwill", amount=5_000, request_key="cn-1"
+    )
+    invoicing.void_invoice(tenant.invoice.pk, tenant.owner, "Cancelled")
+    types = [r.json["type"] for r in receiver.received]
+    assert types[:2] == ["invoice.overdue", "credit_note.issued"] and types[-1] == "invoice.voided"
+    note = receiver.of_type("credit_note.issued")[0].json["data"]["object"]
+    assert note["amount"] == 5_000 and note["invoice"] == str(tenant.invoice.public_id)
+    overdue_invoice = receiver.of_type("invoice.overdue")[0].json["data"]["object"]
+    assert overdue_invoice["status"] == "overdue"

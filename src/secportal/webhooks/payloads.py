@@ -36,8 +36,13 @@ def invoice_object(invoice: Invoice) -> dict[str, Any]:
 
 
 def invoice_data(invoice_id: int) -> tuple[int, dict[str, Any]]:
-    invoice = Invoice.unscoped.select_related("client", "engagement").get(pk=invoice_id)
-    return invoice.workspace_id, invoice_object(invoice)
+    [found] = invoices_data([invoice_id])
+    return found
+
+
+def invoices_data(invoice_ids: list[int]) -> list[tuple[int, dict[str, Any]]]:
+    invoices = Invoice.unscoped.select_related("client", "engagement").filter(pk__in=invoice_ids)
+    return [(invoice.workspace_id, invoice_object(invoice)) for invoice in invoices.order_by("pk")]
 
 
 def credit_note_data(credit_note_id: int) -> tuple[int, dict[str, Any]]:

@@ -46,8 +46,7 @@ def _voided(sender: Any, invoice_id: int, **kwargs: Any) -> None:
 
 @receiver(invoicing_signals.invoice_overdue)
 def _overdue(sender: Any, invoice_ids: list[int], **kwargs: Any) -> None:
-    for invoice_id in invoice_ids:
-        _invoice_event(EventType.INVOICE_OVERDUE, invoice_id)
+    services.emit_many(EventType.INVOICE_OVERDUE, payloads.invoices_data(invoice_ids))
 
 
 @receiver(invoicing_signals.credit_note_issued)

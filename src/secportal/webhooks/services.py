@@ -111,16 +111,22 @@ def emit(workspace_id: int, event_type: str, data: dict[str, Any]) -> WebhookEve
     """The outbox: an event and one delivery per enabled endpoint that chose its type, written
     in the caller's transaction; the worker POSTs them after it commits. None when no endpoint
     listens."""
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.unscoped.filter(
-            workspace_id=workspace_id, disabled_at__isnull=True
-        )
-        if event_type in endpoint.events
-    ]
-    if not endpoints:
-        return None
-    with transaction.atomic():
+    made = emit_many(event_type, [(workspace_id, data)])
+    return made[0] if made else None
+
+
+def emit_many(event_type: str, items: list[tuple[int, dict[str, Any]]]) -> list[WebhookEvent]:
+    """``emit`` for many objects at once (the overdue sweep), in a fixed number of queries."""
+    listening: dict[int, list[WebhookEndpoint]] = {}
+    for endpoint in WebhookEndpoint.unscoped.filter(
+        workspace_id__in={workspace_id for workspace_id, _ in items}, disabled_at__isnull=True
+    ):
+        if event_type in endpoint.events:
+            listening.setdefault(endpoint.workspace_id, []).append(endpoint)
+    events = []
+    for workspace_id, data in items:
+        if workspace_id not in listening:
+            continue
         event = WebhookEvent(workspace_id=workspace_id, type=event_type, api_version=API_VERSION)
         event.payload = {
             "id": event.event_id,
@@ -130,13 +136,18 @@ def emit(workspace_id: int, event_type: str, data: dict[str, Any]) -> WebhookEve
             "created": int(event.created_at.timestamp()),
             "data": {"object": data},
         }
-        event.save()
+        events.append(event)
+    if not events:
+        return []
+    with transaction.atomic():
+        events = WebhookEvent.unscoped.bulk_create(events)
         deliveries = WebhookDelivery.unscoped.bulk_create(
-            WebhookDelivery(workspace_id=workspace_id, endpoint=endpoint, event=event)
-            for endpoint in endpoints
+            WebhookDelivery(workspace_id=event.workspace_id, endpoint=endpoint, event=event)
+            for event in events
+            for endpoint in listening[event.workspace_id]
         )
         _enqueue_on_commit([d.pk for d in deliveries])
-    return event
+    return events
 
 
 def _enqueue_on_commit(delivery_ids: list[int]) -> None:
