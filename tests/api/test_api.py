@@ -208,3 +208,49 @@ def test_the_rate_window_counter_restarts_in_the_next_window(tenant, settings):
         ratelimit.check(api_key, now=1_000_030.0)
     assert over.value.retry_after == 60 - 1_000_030 % 60
     ratelimit.check(api_key, now=1_000_020.0 + 60)  # the next window starts again at one
+
+
+def test_an_invoice_is_created_with_lines_and_vat_and_shows_them(tenant):
+    workspace = tenant.workspace
+    workspace.vat_number = "GB123456789"
+    workspace.save()
+    admin = api(key_for(tenant))
+    body = {
+        "client": str(tenant.client.public_id),
+        "currency": "GBP",
+        "description": "Web application test",
+        "lines": [
+            {"description": "Testing", "quantity": "4.5", "unit_price": 100_000},
+            {"description": "Report", "unit_price": 50_000, "vat_rate": "zero"},
+        ],
+    }
+    created = admin.post("/api/v1/invoices", body, content_type="application/json")
+    assert created.status_code == 201, created.json()
+    invoice = admin.get(f"/api/v1/invoices/{created.json()['id']}").json()
+    assert [(x["quantity"], x["net"], x["vat"]) for x in invoice["lines"]] == [
+        ("4.5", 450_000, 90_000),
+        ("1", 50_000, 0),
+    ]
+    assert (invoice["net_amount"], invoice["vat_amount"], invoice["amount"]) == (
+        500_000,
+        90_000,
+        590_000,
+    )
+    assert invoice["balance_due"] == 590_000 and invoice["amount_paid"] == 0
+    listed = admin.get("/api/v1/invoices?limit=5").json()["data"]
+    assert any(row["lines"] == invoice["lines"] for row in listed)
+    # Neither lines nor an amount, a line with no price, an unknown rate: refused beside the field.
+    bad = dict(body, lines=None)
+    refused = admin.post("/api/v1/invoices", bad, content_type="application/json")
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "amount", "message": "Enter an amount, or add a line."}
+    ]
+    bad = dict(body, lines=[{"description": "x", "vat_rate": "luxury"}])
+    fields = {
+        e["field"]
+        for e in admin.post("/api/v1/invoices", bad, content_type="application/json").json()[
+            "errors"
+        ]
+    }
+    assert {"lines.0.unit_price", "lines.0.vat_rate"} <= fields

@@ -25,6 +25,8 @@ from secportal.engagements.forms import EngagementForm
 from secportal.engagements.models import Engagement
 from secportal.engagements.services import create_engagement
 from secportal.invoicing import services as invoicing
+from secportal.invoicing import vat
+from secportal.invoicing.lines import LineInput
 from secportal.invoicing.models import Invoice
 from secportal.workspaces.models import Role
 
@@ -135,12 +137,31 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
         "client": invoice.client.public_id,
         "engagement": invoice.engagement.public_id if invoice.engagement else None,
         "amount": invoice.amount,
+        "net_amount": invoice.net,
+        "vat_amount": invoice.vat_amount,
+        "amount_paid": invoice.paid_amount,
+        "credited_amount": invoice.credited_amount,
+        "balance_due": invoice.balance_due,
         "currency": invoice.currency,
         "description": invoice.description,
+        "po_number": invoice.po_number,
         "issue_date": invoice.issue_date,
         "due_date": invoice.due_date,
         "paid_at": invoice.paid_at,
         "refunded_amount": invoice.refunded_amount,
+        "lines": [
+            {
+                "position": line.position,
+                "description": line.description,
+                "quantity": f"{line.quantity.normalize():f}",
+                "unit_price": line.unit_price,
+                "vat_rate": line.vat_rate,
+                "net": line.net,
+                "vat": line.vat,
+                "total": line.net + line.vat,
+            }
+            for line in invoice.lines.all()
+        ],
     }
 
 
@@ -261,6 +282,7 @@ class InvoiceFilters(Paging):
 def _invoice(invoice_id: UUID) -> Invoice:
     invoice = (
         Invoice.objects.select_related("workspace", "client", "engagement")
+        .prefetch_related("lines")
         .filter(public_id=invoice_id)
         .first()
     )
@@ -272,7 +294,9 @@ def _invoice(invoice_id: UUID) -> Invoice:
 @api.get("/invoices", response=schemas.InvoicePage, tags=["invoices"])
 def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> dict[str, Any]:
     workspace = invoicing_workspace(request)
-    invoices = Invoice.objects.select_related("workspace", "client", "engagement")
+    invoices = Invoice.objects.select_related("workspace", "client", "engagement").prefetch_related(
+        "lines"
+    )
     if filters.status:
         invoices = invoices.shown_as(filters.status, workspace.today())
     if filters.client:
@@ -290,7 +314,8 @@ def get_invoice(request: HttpRequest, invoice_id: UUID) -> dict[str, Any]:
 
 @api.post("/invoices", response={201: schemas.InvoiceOut}, tags=["invoices"])
 def post_invoice(request: HttpRequest, payload: schemas.InvoiceIn) -> HttpResponse:
-    """A draft invoice (the seed's quick form: one amount, in minor units)."""
+    """A draft invoice: its ``lines`` (quantity x unit price at a VAT rate), or the seed's quick
+    form (one ``amount``, in minor units)."""
     workspace = invoicing_workspace(request)
     allow(request, Role.MEMBER)
 
@@ -303,6 +328,16 @@ def post_invoice(request: HttpRequest, payload: schemas.InvoiceIn) -> HttpRespon
             engagement = Engagement.objects.filter(public_id=payload.engagement).first()
             if engagement is None:
                 raise ValidationError({"engagement": "No such engagement in this workspace."})
+        default_rate = payload.vat_rate or vat.default_rate(workspace.vat_registered)
+        given = [
+            LineInput(
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                vat_rate=line.vat_rate or default_rate,
+            )
+            for line in payload.lines or []
+        ]
         invoice = invoicing.create_invoice(
             workspace,
             None,
@@ -310,9 +345,12 @@ def post_invoice(request: HttpRequest, payload: schemas.InvoiceIn) -> HttpRespon
                 "client": client,
                 "engagement": engagement,
                 "amount": payload.amount,
+                "lines": given,
+                "vat_rate": default_rate,
                 "currency": payload.currency,
                 "description": payload.description,
                 "due_date": payload.due_date,
+                "po_number": payload.po_number,
             },
         )
         return 201, _json(invoice_out(_invoice(invoice.public_id)), schemas.InvoiceOut)
