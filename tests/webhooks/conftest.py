@@ -14,3 +14,7 @@ def receiver() -> Iterator[receiver_module.Receiver]:
     yield found
     server.shutdown()
     server.server_close()
+
+
+# The Stripe sandbox over HTTP with its webhooks going to a live test server (tests/payments).
+from ..payments.conftest import sandbox, sandbox_server  # noqa: E402, F401
