@@ -254,3 +254,11 @@ def test_an_invoice_is_created_with_lines_and_vat_and_shows_them(tenant):
         ]
     }
     assert {"lines.0.unit_price", "lines.0.vat_rate"} <= fields
+
+
+def test_unknown_query_parameters_are_refused_not_ignored(tenant):
+    refused = api(key_for(tenant)).get("/api/v1/invoices?limit=5&colour=red")
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "query.colour", "message": "Unknown query parameter."}
+    ]

@@ -34,10 +34,18 @@ from . import schemas
 from .access import KeyAuth, allow
 from .access import invoicing as invoicing_workspace
 from .idempotency import idempotent
-from .problems import field_errors, problem
+from .problems import document_problems, field_errors, problem
 from .ratelimit import RateLimited
 
-api = NinjaAPI(
+
+class Api(NinjaAPI):
+    """django-ninja's API, its document also naming every operation's problem details."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return document_problems(super().get_openapi_schema(**kwargs))
+
+
+api = Api(
     title="SecPortal Invoicing & Payments API",
     version="1",
     urls_namespace="api",
@@ -174,8 +182,12 @@ class Paging(Schema):
     starting_after: UUID | None = None
 
 
-def _page(queryset: Any, paging: Paging, out: Any) -> dict[str, Any]:
-    """Keyset pagination, newest first: ``starting_after`` is the last id of the previous page."""
+def _page(queryset: Any, paging: Paging, out: Any, request: HttpRequest) -> dict[str, Any]:
+    """Keyset pagination, newest first: ``starting_after`` is the last id of the previous page.
+    An unknown query parameter is refused, not ignored."""
+    unknown = sorted(set(request.GET) - set(type(paging).model_fields))
+    if unknown:
+        raise ValidationError({f"query.{name}": ["Unknown query parameter."] for name in unknown})
     limit = max(1, min(paging.limit, MAX_LIMIT))
     if paging.starting_after is not None:
         cursor = queryset.model.objects.filter(public_id=paging.starting_after).first()
@@ -197,7 +209,7 @@ def _page(queryset: Any, paging: Paging, out: Any) -> dict[str, Any]:
 
 @api.get("/clients", response=schemas.ClientPage, tags=["clients"])
 def list_clients(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
-    return _page(Client.objects.all(), paging, client_out)
+    return _page(Client.objects.all(), paging, client_out, request)
 
 
 @api.get("/clients/{client_id}", response=schemas.ClientOut, tags=["clients"])
@@ -233,7 +245,7 @@ def post_client(request: HttpRequest, payload: schemas.ClientIn) -> HttpResponse
 
 @api.get("/engagements", response=schemas.EngagementPage, tags=["engagements"])
 def list_engagements(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
-    return _page(Engagement.objects.select_related("client"), paging, engagement_out)
+    return _page(Engagement.objects.select_related("client"), paging, engagement_out, request)
 
 
 @api.get("/engagements/{engagement_id}", response=schemas.EngagementOut, tags=["engagements"])
@@ -303,7 +315,7 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> dict[
         invoices = invoices.filter(client__public_id=filters.client)
     if filters.currency:
         invoices = invoices.filter(currency=filters.currency.upper())
-    return _page(invoices, filters, invoice_out)
+    return _page(invoices, filters, invoice_out, request)
 
 
 @api.get("/invoices/{invoice_id}", response=schemas.InvoiceOut, tags=["invoices"])
