@@ -14,7 +14,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
@@ -33,6 +33,7 @@ from secportal.workspaces.models import Role
 from . import schemas
 from .access import KeyAuth, allow
 from .access import invoicing as invoicing_workspace
+from .common import Paging, as_json, find_invoice, page
 from .idempotency import idempotent
 from .problems import document_problems, field_errors, problem
 from .ratelimit import RateLimited
@@ -52,7 +53,6 @@ api = Api(
     auth=KeyAuth(),
     description=__doc__,
 )
-MAX_LIMIT = 100
 
 
 # Errors ------------------------------------------------------------------------------------
@@ -173,43 +173,12 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
     }
 
 
-def _json(data: dict[str, Any], schema: type[Schema]) -> dict[str, Any]:
-    return schema.model_validate(data).model_dump(mode="json")
-
-
-class Paging(Schema):
-    limit: int = 25
-    starting_after: UUID | None = None
-
-
-def _page(queryset: Any, paging: Paging, out: Any, request: HttpRequest) -> dict[str, Any]:
-    """Keyset pagination, newest first: ``starting_after`` is the last id of the previous page.
-    An unknown query parameter is refused, not ignored."""
-    unknown = sorted(set(request.GET) - set(type(paging).model_fields))
-    if unknown:
-        raise ValidationError({f"query.{name}": ["Unknown query parameter."] for name in unknown})
-    limit = max(1, min(paging.limit, MAX_LIMIT))
-    if paging.starting_after is not None:
-        cursor = queryset.model.objects.filter(public_id=paging.starting_after).first()
-        if cursor is None:
-            raise HttpError(422, "starting_after names no object of this list.")
-        queryset = queryset.filter(pk__lt=cursor.pk)
-    rows = list(queryset.order_by("-pk")[: limit + 1])
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    return {
-        "data": [out(row) for row in rows],
-        "has_more": has_more,
-        "next_starting_after": rows[-1].public_id if has_more else None,
-    }
-
-
 # Clients -----------------------------------------------------------------------------------
 
 
 @api.get("/clients", response=schemas.ClientPage, tags=["clients"])
 def list_clients(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
-    return _page(Client.objects.all(), paging, client_out, request)
+    return page(Client.objects.all(), paging, client_out, request)
 
 
 @api.get("/clients/{client_id}", response=schemas.ClientOut, tags=["clients"])
@@ -235,7 +204,7 @@ def post_client(request: HttpRequest, payload: schemas.ClientIn) -> HttpResponse
         if not form.is_valid():
             raise _form_errors(form)
         client = create_client(request.workspace, None, form.cleaned_data)  # type: ignore[attr-defined]
-        return 201, _json(client_out(client), schemas.ClientOut)
+        return 201, as_json(client_out(client), schemas.ClientOut)
 
     return idempotent(request, answer)
 
@@ -245,7 +214,7 @@ def post_client(request: HttpRequest, payload: schemas.ClientIn) -> HttpResponse
 
 @api.get("/engagements", response=schemas.EngagementPage, tags=["engagements"])
 def list_engagements(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
-    return _page(Engagement.objects.select_related("client"), paging, engagement_out, request)
+    return page(Engagement.objects.select_related("client"), paging, engagement_out, request)
 
 
 @api.get("/engagements/{engagement_id}", response=schemas.EngagementOut, tags=["engagements"])
@@ -277,7 +246,7 @@ def post_engagement(request: HttpRequest, payload: schemas.EngagementIn) -> Http
         if not form.is_valid():
             raise _form_errors(form)
         engagement = create_engagement(request.workspace, None, form.cleaned_data)  # type: ignore[attr-defined]
-        return 201, _json(engagement_out(engagement), schemas.EngagementOut)
+        return 201, as_json(engagement_out(engagement), schemas.EngagementOut)
 
     return idempotent(request, answer)
 
@@ -289,18 +258,6 @@ class InvoiceFilters(Paging):
     status: str | None = None
     client: UUID | None = None
     currency: str | None = None
-
-
-def _invoice(invoice_id: UUID) -> Invoice:
-    invoice = (
-        Invoice.objects.select_related("workspace", "client", "engagement")
-        .prefetch_related("lines")
-        .filter(public_id=invoice_id)
-        .first()
-    )
-    if invoice is None:
-        raise Http404
-    return invoice
 
 
 @api.get("/invoices", response=schemas.InvoicePage, tags=["invoices"])
@@ -315,13 +272,13 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> dict[
         invoices = invoices.filter(client__public_id=filters.client)
     if filters.currency:
         invoices = invoices.filter(currency=filters.currency.upper())
-    return _page(invoices, filters, invoice_out, request)
+    return page(invoices, filters, invoice_out, request)
 
 
 @api.get("/invoices/{invoice_id}", response=schemas.InvoiceOut, tags=["invoices"])
 def get_invoice(request: HttpRequest, invoice_id: UUID) -> dict[str, Any]:
     invoicing_workspace(request)
-    return invoice_out(_invoice(invoice_id))
+    return invoice_out(find_invoice(invoice_id))
 
 
 @api.post("/invoices", response={201: schemas.InvoiceOut}, tags=["invoices"])
@@ -365,7 +322,7 @@ def post_invoice(request: HttpRequest, payload: schemas.InvoiceIn) -> HttpRespon
                 "po_number": payload.po_number,
             },
         )
-        return 201, _json(invoice_out(_invoice(invoice.public_id)), schemas.InvoiceOut)
+        return 201, as_json(invoice_out(find_invoice(invoice.public_id)), schemas.InvoiceOut)
 
     return idempotent(request, answer)
 
@@ -375,11 +332,11 @@ def send_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     """Send Invoice: numbered, emailed with its Pay Invoice link (a repeat is a no-op)."""
     invoicing_workspace(request)
     allow(request, Role.ADMIN)
-    invoice = _invoice(invoice_id)
+    invoice = find_invoice(invoice_id)
 
     def answer() -> tuple[int, Any]:
         invoicing.send_invoice(invoice.pk, None)
-        return 200, _json(invoice_out(_invoice(invoice_id)), schemas.InvoiceOut)
+        return 200, as_json(invoice_out(find_invoice(invoice_id)), schemas.InvoiceOut)
 
     return idempotent(request, answer)
 
@@ -388,10 +345,10 @@ def send_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
 def void_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     invoicing_workspace(request)
     allow(request, Role.ADMIN)
-    invoice = _invoice(invoice_id)
+    invoice = find_invoice(invoice_id)
 
     def answer() -> tuple[int, Any]:
         invoicing.void_invoice(invoice.pk, None, "voided through the API")
-        return 200, _json(invoice_out(_invoice(invoice_id)), schemas.InvoiceOut)
+        return 200, as_json(invoice_out(find_invoice(invoice_id)), schemas.InvoiceOut)
 
     return idempotent(request, answer)
