@@ -262,3 +262,62 @@ def test_unknown_query_parameters_are_refused_not_ignored(tenant):
     assert refused.json()["errors"] == [
         {"field": "query.colour", "message": "Unknown query parameter."}
     ]
+
+
+def test_credit_notes_payments_and_refund_requests(tenant, other_tenant):
+    from django.utils import timezone
+
+    from secportal.invoicing import services as invoicing
+    from secportal.payments.models import Payment
+
+    for each in (tenant, other_tenant):
+        ConnectedAccount.objects.create(
+            workspace=each.workspace,
+            stripe_account_id=f"acct_l{each.workspace.pk}",
+            details_submitted=True,
+            charges_enabled=True,
+        )
+        invoicing.send_invoice(each.invoice.pk, each.owner)
+    admin = api(key_for(tenant))
+    url = f"/api/v1/invoices/{tenant.invoice.public_id}/credit_notes"
+    headers = {"Idempotency-Key": "cn-1"}
+    body = {"reason": "Goodwill", "amount": 5_000}
+    note = admin.post(url, body, content_type="application/json", headers=headers)
+    again = admin.post(url, body, content_type="application/json", headers=headers)
+    assert note.status_code == 201 and again.json() == note.json()
+    assert note.json()["amount"] == 5_000 and note.json()["number"].startswith("CN-")
+    listed = admin.get("/api/v1/credit_notes").json()["data"]
+    assert [n["id"] for n in listed] == [note.json()["id"]]
+    assert admin.get(f"/api/v1/credit_notes/{note.json()['id']}").json() == note.json()
+    assert admin.get(f"/api/v1/invoices/{tenant.invoice.public_id}").json()["balance_due"] == (
+        125_050 - 5_000
+    )
+    too_much = admin.post(url, {"reason": "x", "amount": 10**9}, content_type="application/json")
+    assert too_much.status_code in (409, 422)
+    theirs = other_tenant.invoice.public_id
+    assert (
+        admin.post(
+            f"/api/v1/invoices/{theirs}/credit_notes", body, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    member = api(key_for(tenant, ApiRole.MEMBER))
+    assert member.post(url, body, content_type="application/json").status_code == 403
+
+    Payment.objects.create(
+        workspace=other_tenant.workspace,
+        invoice=other_tenant.invoice,
+        stripe_account_id="acct_x",
+        checkout_session_id="cs_test_theirs",
+        amount=100,
+        currency="GBP",
+        application_fee=4,
+        net=96,
+        paid_at=timezone.now(),
+    )
+    assert admin.get("/api/v1/payments").json()["data"] == []
+    assert admin.get("/api/v1/payments/cs_test_theirs").status_code == 404
+    refused = admin.post(
+        f"/api/v1/invoices/{tenant.invoice.public_id}/refunds", {}, content_type="application/json"
+    )
+    assert refused.status_code == 409 and "Only a paid invoice" in refused.json()["detail"]

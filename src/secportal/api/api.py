@@ -30,7 +30,7 @@ from secportal.invoicing.lines import LineInput
 from secportal.invoicing.models import Invoice
 from secportal.workspaces.models import Role
 
-from . import schemas
+from . import ledger, schemas
 from .access import KeyAuth, allow
 from .access import invoicing as invoicing_workspace
 from .common import Paging, as_json, find_invoice, page
@@ -352,3 +352,6 @@ def void_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
         return 200, as_json(invoice_out(find_invoice(invoice_id)), schemas.InvoiceOut)
 
     return idempotent(request, answer)
+
+
+api.add_router("", ledger.router)

@@ -24,15 +24,17 @@ class Paging(Schema):
     starting_after: UUID | None = None
 
 
-def page(queryset: Any, paging: Paging, out: Any, request: HttpRequest) -> dict[str, Any]:
-    """Keyset pagination, newest first: ``starting_after`` is the last id of the previous page.
-    An unknown query parameter is refused, not ignored."""
+def page(
+    queryset: Any, paging: Any, out: Any, request: HttpRequest, id_field: str = "public_id"
+) -> dict[str, Any]:
+    """Keyset pagination, newest first: ``starting_after`` is the last id (``id_field``) of the
+    previous page. An unknown query parameter is refused, not ignored."""
     unknown = sorted(set(request.GET) - set(type(paging).model_fields))
     if unknown:
         raise ValidationError({f"query.{name}": ["Unknown query parameter."] for name in unknown})
     limit = max(1, min(paging.limit, MAX_LIMIT))
     if paging.starting_after is not None:
-        cursor = queryset.model.objects.filter(public_id=paging.starting_after).first()
+        cursor = queryset.model.objects.filter(**{id_field: paging.starting_after}).first()
         if cursor is None:
             raise HttpError(422, "starting_after names no object of this list.")
         queryset = queryset.filter(pk__lt=cursor.pk)
@@ -42,7 +44,7 @@ def page(queryset: Any, paging: Paging, out: Any, request: HttpRequest) -> dict[
     return {
         "data": [out(row) for row in rows],
         "has_more": has_more,
-        "next_starting_after": rows[-1].public_id if has_more else None,
+        "next_starting_after": getattr(rows[-1], id_field) if has_more else None,
     }
 
 

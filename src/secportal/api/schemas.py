@@ -132,3 +132,60 @@ class EngagementPage(Page):
 
 class InvoicePage(Page):
     data: list[InvoiceOut]
+
+
+class CreditNoteIn(Strict):
+    reason: str = Field(min_length=1, max_length=500)
+    amount: int | None = Field(
+        default=None, gt=0, lt=10**12, description="minor units; all that is left when left out"
+    )
+
+
+class CreditNoteOut(Schema):
+    id: UUID
+    number: str
+    invoice: UUID
+    currency: str
+    amount: int
+    net_amount: int
+    vat_amount: int
+    reason: str
+    issue_date: datetime.date
+
+
+class CreditNotePage(Page):
+    data: list[CreditNoteOut]
+
+
+class PaymentOut(Schema):
+    id: str = Field(description="the payment's Stripe Checkout Session id (cs_...)")
+    payment_intent: str | None
+    invoice: UUID
+    currency: str
+    amount: int
+    fee: int = Field(description="SecPortal's transaction fee, in minor units")
+    net: int
+    amount_refunded: int
+    paid_at: datetime.datetime
+    duplicate: bool
+
+
+class PaymentPage(Schema):
+    data: list[PaymentOut]
+    has_more: bool
+    next_starting_after: str | None
+
+
+class RefundIn(Strict):
+    amount: int | None = Field(
+        default=None, gt=0, lt=10**12, description="minor units; the whole payment when left out"
+    )
+
+
+class RefundOut(Schema):
+    id: UUID
+    invoice: UUID
+    amount: int
+    currency: str
+    state: str
+    error: str
