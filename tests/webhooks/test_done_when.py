@@ -81,7 +81,7 @@ def test_curl_creates_sends_and_the_payment_reaches_the_endpoint_signed(
     token = re.search(r"(spk_[0-9a-f]{8}_[\w-]+)", page.content.decode()).group(1)
     page = owner.post(
         reverse("webhooks:create"),
-        {"url": receiver.url, "events": ["invoice.sent", "invoice.paid"]},
+        {"url": receiver.url, "events": ["invoice.sent", "invoice.paid", "payment.refunded"]},
     )
     secret = re.search(r"(whsec_[\w-]+)", page.content.decode()).group(1)
 
@@ -145,9 +145,23 @@ def test_curl_creates_sends_and_the_payment_reaches_the_endpoint_signed(
     verify = readme_verify()
     got = [r.json["type"] for r in receiver.received]
     assert got == ["invoice.sent", "invoice.paid"]
-    for delivery in receiver.received:
+    for delivery in list(receiver.received):
         assert verify(secret, delivery.headers["SecPortal-Signature"], delivery.body)
         assert not verify(secret, delivery.headers["SecPortal-Signature"], delivery.body + b"x")
         data = delivery.json["data"]["object"]
         assert data["id"] == invoice["id"] and data["amount"] == 325_000
     assert receiver.of_type("invoice.paid")[0].json["data"]["object"]["status"] == "paid"
+
+    # A part refunded through the API: Stripe confirms, and payment.refunded follows.
+    status, asked = curl(
+        "POST", f"{base}/invoices/{invoice['id']}/refunds", token, {"amount": 25_000}
+    )
+    assert status == 202 and asked["amount"] == 25_000, asked
+    assert sandbox.drain(timeout=10)
+    assert wait_for(lambda: receiver.of_type("payment.refunded"))
+    refunded = receiver.of_type("payment.refunded")[0]
+    assert verify(secret, refunded.headers["SecPortal-Signature"], refunded.body)
+    payment = refunded.json["data"]["object"]
+    assert (payment["refund_amount"], payment["amount_refunded"]) == (25_000, 25_000)
+    status, payments = curl("GET", f"{base}/payments?invoice={invoice['id']}", token)
+    assert [p["amount_refunded"] for p in payments["data"]] == [25_000]
