@@ -97,7 +97,9 @@ def post_credit_note(
     allow(request, Role.ADMIN)  # as on the web: owners and admins issue credit notes
     invoice = find_invoice(invoice_id)
     given_key = request.headers.get("Idempotency-Key", "")
-    request_key = hashlib.sha256(given_key.encode()).hexdigest()[:64] if given_key else ""
+    api_key_id = request.api_key.pk  # type: ignore[attr-defined]
+    scoped = f"api:{api_key_id}:{given_key}".encode()
+    request_key = hashlib.sha256(scoped).hexdigest() if given_key else ""
 
     def answer() -> tuple[int, Any]:
         note = issue_credit_note(
