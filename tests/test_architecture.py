@@ -23,7 +23,7 @@ LAYERS = [
     {"notifications"},
     {"invoicing"},
     {"payments"},
-    {"portal", "analytics", "api"},
+    {"portal", "analytics", "api", "webhooks"},
     {"demo"},
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

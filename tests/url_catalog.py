@@ -146,3 +146,33 @@ def _api_key_id(tenant: Any) -> int:
 
 
 EXTRA_PARAMS["key_id"] = _api_key_id
+
+
+def _webhook_endpoint(tenant: Any) -> Any:
+    from secportal.webhooks.models import WebhookEndpoint
+
+    endpoint, _ = WebhookEndpoint.unscoped.get_or_create(
+        workspace=tenant.workspace,
+        url="https://hooks.example.com/catalog",
+        defaults={"events": ["invoice.paid"], "secret": "whsec_catalog"},
+    )
+    return endpoint
+
+
+def _webhook_delivery(tenant: Any) -> Any:
+    from secportal.webhooks.models import WebhookDelivery, WebhookEvent
+
+    endpoint = _webhook_endpoint(tenant)
+    delivery = WebhookDelivery.unscoped.filter(endpoint=endpoint).first()
+    if delivery is None:
+        event = WebhookEvent.unscoped.create(
+            workspace=tenant.workspace, type="invoice.paid", payload={"catalog": True}
+        )
+        delivery = WebhookDelivery.unscoped.create(
+            workspace=tenant.workspace, endpoint=endpoint, event=event, next_attempt_at=None
+        )
+    return delivery.public_id
+
+
+EXTRA_PARAMS["endpoint_id"] = lambda tenant: _webhook_endpoint(tenant).public_id
+EXTRA_PARAMS["delivery_id"] = _webhook_delivery

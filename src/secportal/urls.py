@@ -24,6 +24,7 @@ urlpatterns = [
     path("payments/", include("secportal.payments.urls")),
     path("api/v1/", api.urls),
     path("settings/api-keys/", include("secportal.api.urls")),
+    path("settings/webhooks/", include("secportal.webhooks.urls")),
     path("stripe/webhook/", payment_views.webhook, name="stripe_webhook"),
     path("mailbox/", include("secportal.notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

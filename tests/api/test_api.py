@@ -176,3 +176,148 @@ def test_pagination_is_keyset_and_the_openapi_document_is_served(tenant):
 def test_the_interactive_docs_use_local_assets_not_a_cdn():
     page = HttpClient().get("/api/v1/docs").content.decode()
     assert "/static/ninja/" in page and "cdn" not in page.lower()
+
+
+def test_each_key_is_rate_limited_in_the_database_with_retry_after(tenant, settings):
+    settings.API_RATE_LIMIT = 3
+    settings.API_RATE_WINDOW = 3600
+    token = key_for(tenant)
+    other = key_for(tenant, ApiRole.READ_ONLY)
+    answers = [api(token).get("/api/v1/clients") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert refused["Content-Type"] == "application/problem+json"
+    assert 1 <= int(refused["Retry-After"]) <= 3600
+    assert "try again in" in refused.json()["detail"]
+    # Counted per key: another key of the workspace is not limited by the first one's requests.
+    assert api(other).get("/api/v1/clients").status_code == 200
+    # One row per key per window, counted in the database (shared by every process).
+    from secportal.api.models import RateWindow
+
+    assert sorted(RateWindow.unscoped.values_list("count", flat=True)) == [1, 4]
+
+
+def test_the_rate_window_counter_restarts_in_the_next_window(tenant, settings):
+    from secportal.api import ratelimit
+
+    settings.API_RATE_LIMIT = 1
+    settings.API_RATE_WINDOW = 60
+    api_key = keys.create_key(tenant.workspace, tenant.owner, name="t", role="admin").api_key
+    ratelimit.check(api_key, now=1_000_020.0)
+    with pytest.raises(ratelimit.RateLimited) as over:
+        ratelimit.check(api_key, now=1_000_030.0)
+    assert over.value.retry_after == 60 - 1_000_030 % 60
+    ratelimit.check(api_key, now=1_000_020.0 + 60)  # the next window starts again at one
+
+
+def test_an_invoice_is_created_with_lines_and_vat_and_shows_them(tenant):
+    workspace = tenant.workspace
+    workspace.vat_number = "GB123456789"
+    workspace.save()
+    admin = api(key_for(tenant))
+    body = {
+        "client": str(tenant.client.public_id),
+        "currency": "GBP",
+        "description": "Web application test",
+        "lines": [
+            {"description": "Testing", "quantity": "4.5", "unit_price": 100_000},
+            {"description": "Report", "unit_price": 50_000, "vat_rate": "zero"},
+        ],
+    }
+    created = admin.post("/api/v1/invoices", body, content_type="application/json")
+    assert created.status_code == 201, created.json()
+    invoice = admin.get(f"/api/v1/invoices/{created.json()['id']}").json()
+    assert [(x["quantity"], x["net"], x["vat"]) for x in invoice["lines"]] == [
+        ("4.5", 450_000, 90_000),
+        ("1", 50_000, 0),
+    ]
+    assert (invoice["net_amount"], invoice["vat_amount"], invoice["amount"]) == (
+        500_000,
+        90_000,
+        590_000,
+    )
+    assert invoice["balance_due"] == 590_000 and invoice["amount_paid"] == 0
+    listed = admin.get("/api/v1/invoices?limit=5").json()["data"]
+    assert any(row["lines"] == invoice["lines"] for row in listed)
+    # Neither lines nor an amount, a line with no price, an unknown rate: refused beside the field.
+    bad = dict(body, lines=None)
+    refused = admin.post("/api/v1/invoices", bad, content_type="application/json")
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "amount", "message": "Enter an amount, or add a line."}
+    ]
+    bad = dict(body, lines=[{"description": "x", "vat_rate": "luxury"}])
+    fields = {
+        e["field"]
+        for e in admin.post("/api/v1/invoices", bad, content_type="application/json").json()[
+            "errors"
+        ]
+    }
+    assert {"lines.0.unit_price", "lines.0.vat_rate"} <= fields
+
+
+def test_unknown_query_parameters_are_refused_not_ignored(tenant):
+    refused = api(key_for(tenant)).get("/api/v1/invoices?limit=5&colour=red")
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "query.colour", "message": "Unknown query parameter."}
+    ]
+
+
+def test_credit_notes_payments_and_refund_requests(tenant, other_tenant):
+    from django.utils import timezone
+
+    from secportal.invoicing import services as invoicing
+    from secportal.payments.models import Payment
+
+    for each in (tenant, other_tenant):
+        ConnectedAccount.objects.create(
+            workspace=each.workspace,
+            stripe_account_id=f"acct_l{each.workspace.pk}",
+            details_submitted=True,
+            charges_enabled=True,
+        )
+        invoicing.send_invoice(each.invoice.pk, each.owner)
+    admin = api(key_for(tenant))
+    url = f"/api/v1/invoices/{tenant.invoice.public_id}/credit_notes"
+    headers = {"Idempotency-Key": "cn-1"}
+    body = {"reason": "Goodwill", "amount": 5_000}
+    note = admin.post(url, body, content_type="application/json", headers=headers)
+    again = admin.post(url, body, content_type="application/json", headers=headers)
+    assert note.status_code == 201 and again.json() == note.json()
+    assert note.json()["amount"] == 5_000 and note.json()["number"].startswith("CN-")
+    listed = admin.get("/api/v1/credit_notes").json()["data"]
+    assert [n["id"] for n in listed] == [note.json()["id"]]
+    assert admin.get(f"/api/v1/credit_notes/{note.json()['id']}").json() == note.json()
+    assert admin.get(f"/api/v1/invoices/{tenant.invoice.public_id}").json()["balance_due"] == (
+        125_050 - 5_000
+    )
+    too_much = admin.post(url, {"reason": "x", "amount": 10**9}, content_type="application/json")
+    assert too_much.status_code in (409, 422)
+    theirs = other_tenant.invoice.public_id
+    assert (
+        admin.post(
+            f"/api/v1/invoices/{theirs}/credit_notes", body, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    member = api(key_for(tenant, ApiRole.MEMBER))
+    assert member.post(url, body, content_type="application/json").status_code == 403
+
+    Payment.objects.create(
+        workspace=other_tenant.workspace,
+        invoice=other_tenant.invoice,
+        stripe_account_id="acct_x",
+        checkout_session_id="cs_test_theirs",
+        amount=100,
+        currency="GBP",
+        application_fee=4,
+        net=96,
+        paid_at=timezone.now(),
+    )
+    assert admin.get("/api/v1/payments").json()["data"] == []
+    assert admin.get("/api/v1/payments/cs_test_theirs").status_code == 404
+    refused = admin.post(
+        f"/api/v1/invoices/{tenant.invoice.public_id}/refunds", {}, content_type="application/json"
+    )
+    assert refused.status_code == 409 and "Only a paid invoice" in refused.json()["detail"]

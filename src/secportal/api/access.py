@@ -12,7 +12,7 @@ from ninja.security import HttpBearer
 from secportal.core.tenancy import scope_request
 from secportal.workspaces.models import ROLE_RANK, Role
 
-from . import keys
+from . import keys, ratelimit
 from .models import PERSON_ROLE, ApiKey, ApiRole
 
 
@@ -26,6 +26,7 @@ class KeyAuth(HttpBearer):
         request.api_key = api_key  # type: ignore[attr-defined]
         request.workspace = api_key.workspace  # type: ignore[attr-defined]
         scope_request(api_key.workspace_id)
+        ratelimit.check(api_key)  # 429 with Retry-After over the key's limit
         return api_key
 
 

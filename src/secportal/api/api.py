@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
@@ -24,23 +25,34 @@ from secportal.engagements.forms import EngagementForm
 from secportal.engagements.models import Engagement
 from secportal.engagements.services import create_engagement
 from secportal.invoicing import services as invoicing
+from secportal.invoicing import vat
+from secportal.invoicing.lines import LineInput
 from secportal.invoicing.models import Invoice
 from secportal.workspaces.models import Role
 
-from . import schemas
+from . import ledger, schemas
 from .access import KeyAuth, allow
 from .access import invoicing as invoicing_workspace
+from .common import Paging, as_json, find_invoice, page
 from .idempotency import idempotent
-from .problems import field_errors, problem
+from .problems import document_problems, field_errors, problem
+from .ratelimit import RateLimited
 
-api = NinjaAPI(
+
+class Api(NinjaAPI):
+    """django-ninja's API, its document also naming every operation's problem details."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return document_problems(super().get_openapi_schema(**kwargs))
+
+
+api = Api(
     title="SecPortal Invoicing & Payments API",
     version="1",
     urls_namespace="api",
     auth=KeyAuth(),
     description=__doc__,
 )
-MAX_LIMIT = 100
 
 
 # Errors ------------------------------------------------------------------------------------
@@ -58,6 +70,17 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
         401,
         "Send a live API key: Authorization: Bearer spk_...",
         headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    return problem(
+        request,
+        429,
+        f"This API key made more than {exc.limit} requests in {settings.API_RATE_WINDOW} "
+        f"seconds: try again in {exc.retry_after} seconds.",
+        headers={"Retry-After": str(exc.retry_after)},
     )
 
 
@@ -122,39 +145,31 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
         "client": invoice.client.public_id,
         "engagement": invoice.engagement.public_id if invoice.engagement else None,
         "amount": invoice.amount,
+        "net_amount": invoice.net,
+        "vat_amount": invoice.vat_amount,
+        "amount_paid": invoice.paid_amount,
+        "credited_amount": invoice.credited_amount,
+        "balance_due": invoice.balance_due,
         "currency": invoice.currency,
         "description": invoice.description,
+        "po_number": invoice.po_number,
         "issue_date": invoice.issue_date,
         "due_date": invoice.due_date,
         "paid_at": invoice.paid_at,
         "refunded_amount": invoice.refunded_amount,
-    }
-
-
-def _json(data: dict[str, Any], schema: type[Schema]) -> dict[str, Any]:
-    return schema.model_validate(data).model_dump(mode="json")
-
-
-class Paging(Schema):
-    limit: int = 25
-    starting_after: UUID | None = None
-
-
-def _page(queryset: Any, paging: Paging, out: Any) -> dict[str, Any]:
-    """Keyset pagination, newest first: ``starting_after`` is the last id of the previous page."""
-    limit = max(1, min(paging.limit, MAX_LIMIT))
-    if paging.starting_after is not None:
-        cursor = queryset.model.objects.filter(public_id=paging.starting_after).first()
-        if cursor is None:
-            raise HttpError(422, "starting_after names no object of this list.")
-        queryset = queryset.filter(pk__lt=cursor.pk)
-    rows = list(queryset.order_by("-pk")[: limit + 1])
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    return {
-        "data": [out(row) for row in rows],
-        "has_more": has_more,
-        "next_starting_after": rows[-1].public_id if has_more else None,
+        "lines": [
+            {
+                "position": line.position,
+                "description": line.description,
+                "quantity": f"{line.quantity.normalize():f}",
+                "unit_price": line.unit_price,
+                "vat_rate": line.vat_rate,
+                "net": line.net,
+                "vat": line.vat,
+                "total": line.net + line.vat,
+            }
+            for line in invoice.lines.all()
+        ],
     }
 
 
@@ -163,7 +178,7 @@ def _page(queryset: Any, paging: Paging, out: Any) -> dict[str, Any]:
 
 @api.get("/clients", response=schemas.ClientPage, tags=["clients"])
 def list_clients(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
-    return _page(Client.objects.all(), paging, client_out)
+    return page(Client.objects.all(), paging, client_out, request)
 
 
 @api.get("/clients/{client_id}", response=schemas.ClientOut, tags=["clients"])
@@ -189,7 +204,7 @@ def post_client(request: HttpRequest, payload: schemas.ClientIn) -> HttpResponse
         if not form.is_valid():
             raise _form_errors(form)
         client = create_client(request.workspace, None, form.cleaned_data)  # type: ignore[attr-defined]
-        return 201, _json(client_out(client), schemas.ClientOut)
+        return 201, as_json(client_out(client), schemas.ClientOut)
 
     return idempotent(request, answer)
 
@@ -199,7 +214,7 @@ def post_client(request: HttpRequest, payload: schemas.ClientIn) -> HttpResponse
 
 @api.get("/engagements", response=schemas.EngagementPage, tags=["engagements"])
 def list_engagements(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
-    return _page(Engagement.objects.select_related("client"), paging, engagement_out)
+    return page(Engagement.objects.select_related("client"), paging, engagement_out, request)
 
 
 @api.get("/engagements/{engagement_id}", response=schemas.EngagementOut, tags=["engagements"])
@@ -231,7 +246,7 @@ def post_engagement(request: HttpRequest, payload: schemas.EngagementIn) -> Http
         if not form.is_valid():
             raise _form_errors(form)
         engagement = create_engagement(request.workspace, None, form.cleaned_data)  # type: ignore[attr-defined]
-        return 201, _json(engagement_out(engagement), schemas.EngagementOut)
+        return 201, as_json(engagement_out(engagement), schemas.EngagementOut)
 
     return idempotent(request, answer)
 
@@ -245,39 +260,31 @@ class InvoiceFilters(Paging):
     currency: str | None = None
 
 
-def _invoice(invoice_id: UUID) -> Invoice:
-    invoice = (
-        Invoice.objects.select_related("workspace", "client", "engagement")
-        .filter(public_id=invoice_id)
-        .first()
-    )
-    if invoice is None:
-        raise Http404
-    return invoice
-
-
 @api.get("/invoices", response=schemas.InvoicePage, tags=["invoices"])
 def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> dict[str, Any]:
     workspace = invoicing_workspace(request)
-    invoices = Invoice.objects.select_related("workspace", "client", "engagement")
+    invoices = Invoice.objects.select_related("workspace", "client", "engagement").prefetch_related(
+        "lines"
+    )
     if filters.status:
         invoices = invoices.shown_as(filters.status, workspace.today())
     if filters.client:
         invoices = invoices.filter(client__public_id=filters.client)
     if filters.currency:
         invoices = invoices.filter(currency=filters.currency.upper())
-    return _page(invoices, filters, invoice_out)
+    return page(invoices, filters, invoice_out, request)
 
 
 @api.get("/invoices/{invoice_id}", response=schemas.InvoiceOut, tags=["invoices"])
 def get_invoice(request: HttpRequest, invoice_id: UUID) -> dict[str, Any]:
     invoicing_workspace(request)
-    return invoice_out(_invoice(invoice_id))
+    return invoice_out(find_invoice(invoice_id))
 
 
 @api.post("/invoices", response={201: schemas.InvoiceOut}, tags=["invoices"])
 def post_invoice(request: HttpRequest, payload: schemas.InvoiceIn) -> HttpResponse:
-    """A draft invoice (the seed's quick form: one amount, in minor units)."""
+    """A draft invoice: its ``lines`` (quantity x unit price at a VAT rate), or the seed's quick
+    form (one ``amount``, in minor units)."""
     workspace = invoicing_workspace(request)
     allow(request, Role.MEMBER)
 
@@ -290,6 +297,16 @@ def post_invoice(request: HttpRequest, payload: schemas.InvoiceIn) -> HttpRespon
             engagement = Engagement.objects.filter(public_id=payload.engagement).first()
             if engagement is None:
                 raise ValidationError({"engagement": "No such engagement in this workspace."})
+        default_rate = payload.vat_rate or vat.default_rate(workspace.vat_registered)
+        given = [
+            LineInput(
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                vat_rate=line.vat_rate or default_rate,
+            )
+            for line in payload.lines or []
+        ]
         invoice = invoicing.create_invoice(
             workspace,
             None,
@@ -297,12 +314,15 @@ def post_invoice(request: HttpRequest, payload: schemas.InvoiceIn) -> HttpRespon
                 "client": client,
                 "engagement": engagement,
                 "amount": payload.amount,
+                "lines": given,
+                "vat_rate": default_rate,
                 "currency": payload.currency,
                 "description": payload.description,
                 "due_date": payload.due_date,
+                "po_number": payload.po_number,
             },
         )
-        return 201, _json(invoice_out(_invoice(invoice.public_id)), schemas.InvoiceOut)
+        return 201, as_json(invoice_out(find_invoice(invoice.public_id)), schemas.InvoiceOut)
 
     return idempotent(request, answer)
 
@@ -312,11 +332,11 @@ def send_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     """Send Invoice: numbered, emailed with its Pay Invoice link (a repeat is a no-op)."""
     invoicing_workspace(request)
     allow(request, Role.ADMIN)
-    invoice = _invoice(invoice_id)
+    invoice = find_invoice(invoice_id)
 
     def answer() -> tuple[int, Any]:
         invoicing.send_invoice(invoice.pk, None)
-        return 200, _json(invoice_out(_invoice(invoice_id)), schemas.InvoiceOut)
+        return 200, as_json(invoice_out(find_invoice(invoice_id)), schemas.InvoiceOut)
 
     return idempotent(request, answer)
 
@@ -325,10 +345,13 @@ def send_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
 def void_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     invoicing_workspace(request)
     allow(request, Role.ADMIN)
-    invoice = _invoice(invoice_id)
+    invoice = find_invoice(invoice_id)
 
     def answer() -> tuple[int, Any]:
         invoicing.void_invoice(invoice.pk, None, "voided through the API")
-        return 200, _json(invoice_out(_invoice(invoice_id)), schemas.InvoiceOut)
+        return 200, as_json(invoice_out(find_invoice(invoice_id)), schemas.InvoiceOut)
 
     return idempotent(request, answer)
+
+
+api.add_router("", ledger.router)

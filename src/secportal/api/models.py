@@ -70,3 +70,20 @@ class IdempotencyRecord(TenantModel):
 
     def __str__(self) -> str:
         return self.key
+
+
+class RateWindow(TenantModel):
+    """How many requests a key made in one fixed window (``API_RATE_WINDOW`` seconds): one row per
+    key and window, counted by one atomic upsert so it holds across every web process."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    window_start = models.BigIntegerField()  # Unix seconds, a multiple of the window's length
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "window_start"], name="one_count_per_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.api_key_id}@{self.window_start}: {self.count}"

@@ -50,3 +50,42 @@ def field_errors(items: list[dict[str, Any]]) -> list[dict[str, str]]:
         location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
         found.append({"field": ".".join(location) or "body", "message": str(item.get("msg"))})
     return found
+
+
+#: The problem-details shape, as documented in the OpenAPI document.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def document_problems(schema: Any) -> Any:
+    """Every operation's error answers (problem details) in the OpenAPI document."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    reference = {"$ref": "#/components/schemas/Problem"}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, title in TITLES.items():
+                if status == 405:
+                    continue
+                responses.setdefault(
+                    str(status),
+                    {"description": title, "content": {CONTENT_TYPE: {"schema": reference}}},
+                )
+    return schema

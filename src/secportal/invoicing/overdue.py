@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from secportal.workspaces.models import Workspace
 
+from . import signals
 from .history import record_events
 from .models import Invoice, InvoiceEventKind, InvoiceStatus, past_due
 
@@ -56,5 +57,9 @@ def sweep(now: datetime.datetime | None = None) -> int:
                     at=now,
                     reason="past due date",
                 )
+                moved_ids = Invoice.unscoped.filter(
+                    status=InvoiceStatus.OVERDUE, overdue_at=now, workspace_id__in=workspace_ids
+                ).values_list("pk", flat=True)
+                signals.invoice_overdue.send(sender=Invoice, invoice_ids=list(moved_ids))
             moved += count
     return moved

@@ -268,6 +268,7 @@ def send_invoice(
         recipients=sent_to,
         due_date=invoice.due_date.isoformat(),
     )
+    signals.invoice_sent.send(sender=Invoice, invoice_id=invoice.pk)
     return SendResult(invoice, sent_now=True)
 
 

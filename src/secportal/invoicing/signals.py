@@ -14,6 +14,13 @@ from django.dispatch import Signal
 #: Checkout Sessions so that a voided invoice cannot be paid.
 invoice_voided = Signal()
 
+#: Sent inside the transaction that numbers a draft and marks it Sent, with ``invoice_id``:
+#: receivers write rows that commit (or roll back) with the send (webhooks' outbox).
+invoice_sent = Signal()
+
+#: Sent inside the overdue sweep's transaction, with ``invoice_ids`` (the invoices it moved).
+invoice_overdue = Signal()
+
 #: Sent once an invoice's move to Paid has committed, with ``invoice_id``: payments closes any
 #: other open Checkout Session of the invoice; the API's outgoing webhooks will listen too.
 invoice_paid = Signal()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from secportal.invoicing import services as invoicing
 from secportal.invoicing.models import ActorType, InvoiceEventKind
 
+from . import signals
 from .models import CLOSED_DISPUTES, Dispute, DisputeStatus, Payment
 from .refunds import payment_of_charge
 
@@ -42,6 +43,7 @@ def apply_dispute(obj: dict[str, Any]) -> str:
                 reason=dispute.reason_words,
                 dispute=dispute.stripe_dispute_id,
             )
+            signals.invoice_disputed.send(sender=Dispute, dispute_id=dispute.pk)
         elif dispute.status in CLOSED_DISPUTES or dispute.status == status:
             return "no change"  # closed for good, or the same news again
         closing = status in CLOSED_DISPUTES

@@ -22,7 +22,7 @@ from secportal.invoicing import services as invoicing
 from secportal.invoicing.models import ActorType, InvoiceEventKind, InvoiceStatus
 from secportal.invoicing.notices import queue_refund_email
 
-from . import emails, gateway
+from . import emails, gateway, signals
 from .models import (
     COUNTED_REFUNDS,
     Payment,
@@ -87,6 +87,10 @@ def sync_refunds(payment_id: int) -> str:
         payment.refunded_amount = refunded
         payment.refunded_fee = min(fee_refunded, payment.application_fee)
         payment.save(update_fields=["refunded_amount", "refunded_fee"])
+        if refunded > before:
+            signals.payment_refunded.send(
+                sender=Payment, payment_id=payment.pk, amount=refunded - before
+            )
         if payment.duplicate:
             if refunded != before:
                 invoicing.record_event(

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "secportal.portal",
     "secportal.analytics",
     "secportal.api",
+    "secportal.webhooks",
     "ninja",
     "secportal.demo",
 ]
@@ -228,6 +229,20 @@ STRIPE_TIMEOUT = float(os.environ.get("STRIPE_TIMEOUT", "15"))
 # is tried again after these delays (seconds), then given up on visibly: a dead-lettered event
 # in the admin, an email to the workspace's owners.
 STRIPE_RETRY_DELAYS = [60, 300, 1800, 7200, 21600]
+
+# The REST API: requests per key per fixed window (seconds), counted in the database.
+API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "600"))
+API_RATE_WINDOW = int(os.environ.get("API_RATE_WINDOW", "60"))
+
+# Outgoing webhooks: a delivery is tried again after these delays (seconds; the last try is about
+# three days after the event), each POST waits WEBHOOKS_TIMEOUT seconds; an endpoint whose
+# deliveries failed WEBHOOKS_DISABLE_AFTER times in a row is disabled and its owners emailed.
+# Private, loopback and link-local targets (and http://) are refused unless
+# WEBHOOKS_ALLOW_PRIVATE_URLS (the demo and tests, whose receivers are local).
+WEBHOOKS_RETRY_DELAYS = [60, 300, 1800, 7200, 21600, 43200, 86400, 86400]
+WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "10"))
+WEBHOOKS_DISABLE_AFTER = int(os.environ.get("WEBHOOKS_DISABLE_AFTER", "50"))
+WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", False)
 
 # Sign-in throttling (django-axes): 5 failures lock the account, and separately the address,
 # for 15 minutes; a success resets the count. Every attempt is logged (never the password).

@@ -29,3 +29,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # django-axes still counts wrong codes, and tests/accounts checks that lockout.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+
+WEBHOOKS_ALLOW_PRIVATE_URLS = True
+WEBHOOKS_TIMEOUT = 5.0

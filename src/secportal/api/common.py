@@ -1,0 +1,60 @@
+"""What the API's resources share: the JSON of a schema, keyset pages, finding an invoice."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Schema
+from ninja.errors import HttpError
+
+from secportal.invoicing.models import Invoice
+
+MAX_LIMIT = 100
+
+
+def as_json(data: dict[str, Any], schema: type[Schema]) -> dict[str, Any]:
+    return schema.model_validate(data).model_dump(mode="json")
+
+
+class Paging(Schema):
+    limit: int = 25
+    starting_after: UUID | None = None
+
+
+def page(
+    queryset: Any, paging: Any, out: Any, request: HttpRequest, id_field: str = "public_id"
+) -> dict[str, Any]:
+    """Keyset pagination, newest first: ``starting_after`` is the last id (``id_field``) of the
+    previous page. An unknown query parameter is refused, not ignored."""
+    unknown = sorted(set(request.GET) - set(type(paging).model_fields))
+    if unknown:
+        raise ValidationError({f"query.{name}": ["Unknown query parameter."] for name in unknown})
+    limit = max(1, min(paging.limit, MAX_LIMIT))
+    if paging.starting_after is not None:
+        cursor = queryset.model.objects.filter(**{id_field: paging.starting_after}).first()
+        if cursor is None:
+            raise HttpError(422, "starting_after names no object of this list.")
+        queryset = queryset.filter(pk__lt=cursor.pk)
+    rows = list(queryset.order_by("-pk")[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "data": [out(row) for row in rows],
+        "has_more": has_more,
+        "next_starting_after": getattr(rows[-1], id_field) if has_more else None,
+    }
+
+
+def find_invoice(invoice_id: UUID) -> Invoice:
+    invoice = (
+        Invoice.objects.select_related("workspace", "client", "engagement")
+        .prefetch_related("lines")
+        .filter(public_id=invoice_id)
+        .first()
+    )
+    if invoice is None:
+        raise Http404
+    return invoice
