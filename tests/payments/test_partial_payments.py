@@ -327,7 +327,13 @@ def test_a_bank_transfer_funded_in_two_parts_shows_its_instructions_then_is_paid
     text = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
     assert f"send £750.50 with the reference {reference}" in text and account_number in text
     invoice = Invoice.objects.get(pk=tenant.invoice.pk)
-    assert invoice.is_payable and invoice.events.filter(kind="transfer_part_received").exists()
+    # The part counts at once: Partially paid, the balance what is left to send.
+    assert (invoice.status, invoice.paid_amount, invoice.balance_due) == (
+        "partially_paid",
+        50000,
+        75050,
+    )
+    assert "Partially paid" in page and invoice.is_payable
     sandbox.control(
         "POST",
         f"customers/{customer}/fund",
@@ -335,6 +341,8 @@ def test_a_bank_transfer_funded_in_two_parts_shows_its_instructions_then_is_paid
     )
     assert sandbox.drain(timeout=10)
     invoice.refresh_from_db()
-    assert (invoice.status, invoice.balance_due) == ("paid", 0)
-    assert Payment.objects.get().amount == TOTAL
+    assert (invoice.status, invoice.balance_due, invoice.paid_amount) == ("paid", 0, TOTAL)
+    paid = Payment.objects.get()
+    assert (paid.amount, paid.excess) == (TOTAL, 0)  # the parts were not counted twice
+    assert paid.application_fee == platform_fee(TOTAL, tenant.workspace.fee_bps)
     assert "Pay by bank transfer" not in payer.get(url).content.decode()

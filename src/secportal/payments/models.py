@@ -72,6 +72,8 @@ class CheckoutAttempt(TenantModel):
     # ``amount_remaining`` going down as parts arrive) until the payment intent succeeds.
     payment_intent_id = models.CharField(max_length=255, blank=True, db_default="", db_index=True)
     transfer_instructions = models.JSONField(default=dict, blank=True, db_default={})
+    # What of that transfer already counts towards the invoice (parts funded before it is paid).
+    transfer_counted = models.PositiveBigIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -51,7 +51,9 @@ def apply_paid_session(session: dict[str, Any], account_id: str, *, source: str)
             invoice.status == InvoiceStatus.PROCESSING
             and attempt.status == AttemptStatus.PROCESSING
         )
-        duplicate = not invoice.is_payable and not clearing
+        # Parts of a bank transfer already counted: the rest is what this payment adds.
+        counted = attempt.transfer_counted
+        duplicate = not invoice.is_payable and not clearing and not counted
         payment = _record_payment(session, intent, attempt, invoice, duplicate=duplicate)
         if duplicate:
             invoicing.flag_attention(
@@ -66,14 +68,17 @@ def apply_paid_session(session: dict[str, Any], account_id: str, *, source: str)
                 lambda: signals.duplicate_payment_recorded.send(sender=Payment, payment=payment)
             )
             return "duplicate payment: refund queued"
-        invoice, excess = invoicing.apply_payment(
-            invoice.pk,
-            amount=payment.amount,
-            paid_at=payment.paid_at,
-            session=session_id,
-            fee=payment.application_fee,
-            source=source,
-        )
+        if invoice.is_payable or clearing or invoice.status == InvoiceStatus.PAID:
+            invoice, excess = invoicing.apply_payment(
+                invoice.pk,
+                amount=payment.amount - counted,
+                paid_at=payment.paid_at,
+                session=session_id,
+                fee=payment.application_fee,
+                source=source,
+            )
+        else:  # closed meanwhile (refunded) after parts counted: the rest goes back
+            excess = payment.amount - counted
         if excess:
             # Two parts paid at once went past the balance: the excess goes back, like a double
             # payment (the part that counted stays).

@@ -1,8 +1,10 @@
 """Bank transfers (Stripe's ``customer_balance``): Checkout completes unpaid and Stripe gives the
 client an account and a reference to send the money to. The app keeps those instructions on the
-attempt, so that the portal invoice and its PDF show them too (issue 16, 3); parts that arrive
-(``payment_intent.partially_funded``) lower the amount still to send. The invoice stays payable,
-and turns Paid (or Partially paid) through ``settlement`` when Stripe says the intent succeeded.
+attempt, so that the portal invoice and its PDF show them too (issue 16, 3); a part that arrives
+(``payment_intent.partially_funded``) counts towards the balance at once (Partially paid) and
+lowers the amount still to send. The invoice stays payable, and turns Paid through
+``settlement`` when Stripe says the intent succeeded (the parts already counted are not counted
+again).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from secportal.core.money import format_money
 from secportal.invoicing import services as invoicing
@@ -68,30 +71,42 @@ def awaiting_transfer(session: dict[str, Any], attempt: CheckoutAttempt) -> str:
 
 
 def apply_partially_funded(intent: dict[str, Any]) -> str:
-    """``payment_intent.partially_funded``: part of a transfer arrived; less is left to send."""
+    """``payment_intent.partially_funded``: part of a transfer arrived. It counts towards the
+    balance at once (the invoice shows Partially paid; the money has left the client and sits on
+    the consultancy's Stripe account for this payment), and less is left to send. The Payment row
+    comes when the intent succeeds; ``transfer_counted`` keeps it from being counted twice."""
     instructions = _instructions(intent)
+    found = CheckoutAttempt.unscoped.filter(payment_intent_id=intent.get("id") or "-").first()
+    if found is None or not instructions:
+        return "unknown payment intent"
     with transaction.atomic():
-        attempt = (
-            CheckoutAttempt.unscoped.select_for_update()
-            .filter(payment_intent_id=intent.get("id") or "-")
-            .first()
-        )
-        if attempt is None or not instructions:
-            return "unknown payment intent"
-        before = int(attempt.transfer_instructions.get("amount_remaining") or attempt.amount)
+        invoice = invoicing.lock_invoice(found.invoice_id)  # the invoice first, as settlement
+        attempt = CheckoutAttempt.unscoped.select_for_update().get(pk=found.pk)
         remaining = int(instructions.get("amount_remaining") or 0)
-        if remaining >= before:
-            return "no change"  # an older event, or a repeat
-        invoice = invoicing.lock_invoice(attempt.invoice_id)
+        received = attempt.amount - remaining
+        new = received - attempt.transfer_counted
+        if new <= 0 or remaining <= 0:
+            return "no change"  # an older event, a repeat, or the last part (settlement's)
         attempt.transfer_instructions = instructions
-        attempt.save(update_fields=["transfer_instructions"])
-        invoicing.record_event(
-            invoice,
-            InvoiceEventKind.TRANSFER_PART_RECEIVED,
-            actor_type=ActorType.STRIPE,
-            amount=before - remaining,
-            remaining=remaining,
-        )
+        if invoice.is_payable:
+            _, excess = invoicing.apply_payment(
+                invoice.pk,
+                amount=new,
+                paid_at=timezone.now(),
+                method="Bank transfer",
+                session=attempt.session_id,
+                remaining=remaining,
+            )
+            attempt.transfer_counted += new - excess
+        else:
+            invoicing.record_event(
+                invoice,
+                InvoiceEventKind.TRANSFER_PART_RECEIVED,
+                actor_type=ActorType.STRIPE,
+                amount=new,
+                remaining=remaining,
+            )
+        attempt.save(update_fields=["transfer_instructions", "transfer_counted"])
     return "partially funded"
 
 
