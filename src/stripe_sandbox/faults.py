@@ -17,6 +17,9 @@ from typing import Any
 
 from .errors import StripeError
 
+#: The dispatcher's delivery threads: ``webhook_parallel`` of them deliver at once.
+MAX_PARALLEL_DELIVERIES = 8
+
 
 @dataclass
 class FaultConfig:
@@ -40,6 +43,9 @@ class FaultConfig:
     webhook_reorder_seconds: float = 0.3
     webhook_types: list[str] | None = None
     webhook_endpoint: str | None = None  # only deliveries to this endpoint (``we_...`` or URL)
+    # Deliveries in flight at once (1 to MAX_PARALLEL_DELIVERIES). Stripe sends an account's
+    # events concurrently, not one after the other: several may reach the endpoint together.
+    webhook_parallel: int = 1
     # True: an ``error_count``/``error_rate`` error is answered after the request was executed
     # (and stored under its idempotency key, so a retry replays the error as Stripe does).
     error_after_processing: bool = False
@@ -54,6 +60,12 @@ class FaultConfig:
                 raise StripeError(400, f"Unknown fault: {key}", param=key)
             values[key] = _coerce(key, raw, fields[key].default)
         config = cls(**values)
+        if not 1 <= config.webhook_parallel <= MAX_PARALLEL_DELIVERIES:
+            raise StripeError(
+                400,
+                f"webhook_parallel must be between 1 and {MAX_PARALLEL_DELIVERIES}",
+                param="webhook_parallel",
+            )
         if config.path:
             try:
                 re.compile(config.path)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .faults import Faults
+from .faults import MAX_PARALLEL_DELIVERIES, Faults
 
 logger = logging.getLogger("stripe_sandbox.webhooks")
 
@@ -96,22 +96,26 @@ class Dispatcher:
         self._in_flight = 0
         self._generation = 0
         self._stopping = False
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self.log: list[dict[str, Any]] = []
         self.stats: dict[str, int] = {}
 
     def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self._run, name="stripe-sandbox-webhooks", daemon=True
-        )
-        self._thread.start()
+        # A pool of delivery threads; ``webhook_parallel`` (a fault setting, 1 by default) of
+        # them deliver at once, as Stripe sends several events to an endpoint concurrently.
+        for number in range(MAX_PARALLEL_DELIVERIES):
+            thread = threading.Thread(
+                target=self._run, name=f"stripe-sandbox-webhooks-{number}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self) -> None:
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        for thread in self._threads:
+            thread.join(timeout=5)
 
     def reset(self) -> None:
         """Forget pending deliveries and the log (deliveries in flight are not logged)."""
@@ -198,7 +202,9 @@ class Dispatcher:
         while True:
             with self._cond:
                 while not self._stopping:
-                    if self._heap:
+                    if self._in_flight >= self._faults.config.webhook_parallel:
+                        self._cond.wait()
+                    elif self._heap:
                         wait = self._heap[0].due - time.monotonic()
                         if wait <= 0:
                             break

@@ -164,6 +164,10 @@ def test_webhook_and_success_page_racing_record_one_payment(sandbox, live_server
     assert EmailMessage.objects.filter(kind="payment_confirmation").count() == 1
 
 
+# 200 payments and their webhooks take 1-3 minutes, longer on a machine running both databases'
+# suites side by side: the drain and the test get room for a busy machine (slow, not wrong).
+@pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_many_payments_with_lost_repeated_and_reordered_webhooks_then_reconciliation(sandbox):
     tenant = onboarded_tenant(sandbox)
     account = ConnectedAccount.objects.get()
@@ -181,13 +185,17 @@ def test_many_payments_with_lost_repeated_and_reordered_webhooks_then_reconcilia
         invoices.append(invoice)
     Invoice.objects.filter(pk=tenant.invoice.pk).update(amount=amounts[0])
     sandbox.set_faults(
-        webhook_duplicate_rate=0.3, webhook_reorder_rate=0.3, webhook_drop_rate=0.1, seed=7
+        webhook_duplicate_rate=0.3,
+        webhook_reorder_rate=0.3,
+        webhook_drop_rate=0.1,
+        webhook_parallel=4,  # Stripe delivers concurrently: copies of one event may race
+        seed=7,
     )
     for invoice in invoices:
         checkout.start_checkout(invoice.pk, **URLS)
     for attempt in CheckoutAttempt.objects.all():
         assert sandbox.pay(attempt.session_id)["outcome"] == "succeeded"
-    assert sandbox.drain(timeout=240)  # 200 payments; a busy machine is slow, not wrong
+    assert sandbox.drain(timeout=480)
     lost = Invoice.objects.exclude(status=InvoiceStatus.PAID).count()
     assert lost > 0, "some webhooks were dropped: reconciliation must have work to do"
     outcomes = reconciliation.reconcile_open_sessions(

@@ -65,6 +65,8 @@ class WebhookReceiver:
         self.received: list[Received] = []
         self.statuses: list[int] = []
         self.delay = 0.0
+        self.in_flight = 0
+        self.most_at_once = 0  # the most requests being answered at the same time
         self._cond = threading.Condition()
         receiver = self
 
@@ -74,9 +76,13 @@ class WebhookReceiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with receiver._cond:
+                    receiver.in_flight += 1
+                    receiver.most_at_once = max(receiver.most_at_once, receiver.in_flight)
                 if receiver.delay:
                     time.sleep(receiver.delay)
                 with receiver._cond:
+                    receiver.in_flight -= 1
                     receiver.received.append(Received(dict(self.headers.items()), body))
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
                     receiver._cond.notify_all()

@@ -185,3 +185,26 @@ def test_webhook_faults_repeat_with_a_seed(
     first, second = run(), run()
     assert first == second
     assert 0 < first.count("dropped") < 12
+
+
+def test_webhooks_delivered_in_parallel_like_stripe(
+    sandbox: SandboxServer, client: stripe.StripeClient, receiver: WebhookReceiver
+) -> None:
+    account = create_account(client)
+    receiver.delay = 0.3
+    for parallel in (1, 4):
+        sandbox.set_faults(webhook_parallel=parallel)
+        receiver.most_at_once = 0
+        for n in range(8):
+            client.v1.accounts.update(account.id, {"metadata": {"n": f"{parallel}-{n}"}})
+        assert sandbox.drain(timeout=10)
+        assert receiver.most_at_once == parallel
+    assert len(receiver.received) == 16  # every update delivered once, whatever the parallelism
+
+
+def test_webhook_parallel_out_of_range_is_refused(sandbox: SandboxServer) -> None:
+    for wrong in (0, 9):
+        with pytest.raises(SandboxError) as caught:
+            sandbox.set_faults(webhook_parallel=wrong)
+        assert caught.value.status == 400
+        assert "between 1 and 8" in str(caught.value)
