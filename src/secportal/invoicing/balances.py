@@ -202,7 +202,8 @@ def record_payment(
     )
     if paid:
         record_event(invoice, InvoiceEventKind.PAID, user=user, recorded=True, amount=amount)
-    else:
+    signals.payment_recorded.send(sender=RecordedPayment, payment=payment, invoice=invoice)
+    if not paid:
         invoice_pk = invoice.pk
         transaction.on_commit(
             lambda: signals.invoice_partially_paid.send(sender=Invoice, invoice_id=invoice_pk)

@@ -29,6 +29,11 @@ invoice_paid = Signal()
 #: payment recorded by hand), with ``invoice_id``.
 invoice_partially_paid = Signal()
 
+#: Sent inside the transaction of "Record payment", with ``payment`` (the RecordedPayment) and
+#: ``invoice`` (locked, its balance updated): payments queues the client's receipt email with it,
+#: so that the email commits (or rolls back) with the payment.
+payment_recorded = Signal()
+
 #: Sent to ask what stops a draft from being sent, with ``invoice``; each receiver returns a
 #: list of ``SendProblem`` (payments: "Connect your Stripe account in Settings ...").
 send_check = Signal()

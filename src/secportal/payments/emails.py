@@ -12,7 +12,7 @@ from secportal.notifications.services import queue_email
 from secportal.workspaces.selectors import billing_contacts_of
 
 from .models import Payment
-from .receipts import RECEIPT_BUILDER, receipt_of
+from .receipts import RECEIPT_BUILDER, RECORDED_RECEIPT_BUILDER, receipt_of, recorded_receipt_of
 
 
 def _queue_to_owners(
@@ -111,6 +111,33 @@ def queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
         template="emails/payment_received",
         context=context,
         key=f"received:{payment.checkout_session_id}",
+    )
+
+
+def queue_recorded_payment_email(recorded: Any, invoice: Invoice) -> None:
+    """The client gets the same receipt email as for a payment through Stripe
+    for "Record payment" (what, when, how, which invoice, the balance left; the receipt PDF drawn
+    at delivery)."""
+    receipt = recorded_receipt_of(recorded, invoice)
+    queue_to_client(
+        invoice,
+        kind="payment_confirmation",
+        template="emails/payment_confirmation",
+        context={
+            "invoice": invoice,
+            "workspace": invoice.workspace,
+            "amount": format_money(recorded.amount, recorded.currency),
+            "paid_on": recorded.received_on,
+            "balance": format_money(invoice.balance_due, invoice.currency)
+            if invoice.balance_due
+            else "",
+            "portal_url": portal_link(),
+            "receipt": receipt,
+            "balance_left": format_money(receipt.balance_left, invoice.currency),
+            "recorded": True,
+        },
+        key=f"recorded:{recorded.public_id}",
+        attachment_builder={"path": RECORDED_RECEIPT_BUILDER, "args": [recorded.pk]},
     )
 
 

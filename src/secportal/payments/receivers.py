@@ -45,6 +45,14 @@ def expire_checkouts_over_the_credited_balance(credit_note_id: int, **kwargs: An
     expire_open_checkouts(invoice_id)
 
 
+@receiver(invoicing_signals.payment_recorded)
+def email_recorded_payment_receipt(payment: Any, invoice: Any, **kwargs: Any) -> None:
+    """A payment recorded by hand: the client's receipt email, queued in the same transaction."""
+    from .emails import queue_recorded_payment_email
+
+    queue_recorded_payment_email(payment, invoice)
+
+
 @receiver(signals.checkout_abandoned)
 def expire_abandoned_checkout(attempt: Any, **kwargs: Any) -> None:
     tasks.expire_abandoned_checkout.enqueue(attempt.pk)
