@@ -30,13 +30,14 @@ from secportal.invoicing.lines import LineInput
 from secportal.invoicing.models import Invoice
 from secportal.workspaces.models import Role
 
-from . import ledger, schemas
+from . import contacts, documents, ledger, schemas, summary
 from .access import KeyAuth, allow
 from .access import invoicing as invoicing_workspace
 from .common import Paging, as_json, find_invoice, page
 from .idempotency import idempotent
 from .problems import document_problems, field_errors, problem
 from .ratelimit import RateLimited
+from .shapes import client_out, engagement_out, invoice_out
 
 
 class Api(NinjaAPI):
@@ -111,66 +112,6 @@ def _conflict(request: HttpRequest, exc: invoicing.InvoiceError) -> HttpResponse
 
 def _form_errors(form: Any) -> ValidationError:
     return ValidationError({field: list(errors) for field, errors in form.errors.items()})
-
-
-# Shapes ------------------------------------------------------------------------------------
-
-
-def client_out(client: Client) -> dict[str, Any]:
-    return {
-        "id": client.public_id,
-        "name": client.name,
-        "billing_email": client.billing_email,
-        "address": client.address,
-    }
-
-
-def engagement_out(engagement: Engagement) -> dict[str, Any]:
-    return {
-        "id": engagement.public_id,
-        "client": engagement.client.public_id,
-        "name": engagement.name,
-        "reference": engagement.reference,
-        "status": engagement.status,
-        "start_date": engagement.start_date,
-        "end_date": engagement.end_date,
-    }
-
-
-def invoice_out(invoice: Invoice) -> dict[str, Any]:
-    return {
-        "id": invoice.public_id,
-        "number": invoice.number,
-        "status": invoice.shown_status(invoice.workspace.today()),
-        "client": invoice.client.public_id,
-        "engagement": invoice.engagement.public_id if invoice.engagement else None,
-        "amount": invoice.amount,
-        "net_amount": invoice.net,
-        "vat_amount": invoice.vat_amount,
-        "amount_paid": invoice.paid_amount,
-        "credited_amount": invoice.credited_amount,
-        "balance_due": invoice.balance_due,
-        "currency": invoice.currency,
-        "description": invoice.description,
-        "po_number": invoice.po_number,
-        "issue_date": invoice.issue_date,
-        "due_date": invoice.due_date,
-        "paid_at": invoice.paid_at,
-        "refunded_amount": invoice.refunded_amount,
-        "lines": [
-            {
-                "position": line.position,
-                "description": line.description,
-                "quantity": f"{line.quantity.normalize():f}",
-                "unit_price": line.unit_price,
-                "vat_rate": line.vat_rate,
-                "net": line.net,
-                "vat": line.vat,
-                "total": line.net + line.vat,
-            }
-            for line in invoice.lines.all()
-        ],
-    }
 
 
 # Clients -----------------------------------------------------------------------------------
@@ -277,8 +218,7 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> dict[
 
 @api.get("/invoices/{invoice_id}", response=schemas.InvoiceOut, tags=["invoices"])
 def get_invoice(request: HttpRequest, invoice_id: UUID) -> dict[str, Any]:
-    invoicing_workspace(request)
-    return invoice_out(find_invoice(invoice_id))
+    return invoice_out(find_invoice(request, invoice_id))
 
 
 @api.post("/invoices", response={201: schemas.InvoiceOut}, tags=["invoices"])
@@ -298,15 +238,7 @@ def post_invoice(request: HttpRequest, payload: schemas.InvoiceIn) -> HttpRespon
             if engagement is None:
                 raise ValidationError({"engagement": "No such engagement in this workspace."})
         default_rate = payload.vat_rate or vat.default_rate(workspace.vat_registered)
-        given = [
-            LineInput(
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                vat_rate=line.vat_rate or default_rate,
-            )
-            for line in payload.lines or []
-        ]
+        given = _line_inputs(payload.lines, default_rate)
         invoice = invoicing.create_invoice(
             workspace,
             None,
@@ -322,9 +254,73 @@ def post_invoice(request: HttpRequest, payload: schemas.InvoiceIn) -> HttpRespon
                 "po_number": payload.po_number,
             },
         )
-        return 201, as_json(invoice_out(find_invoice(invoice.public_id)), schemas.InvoiceOut)
+        return 201, as_json(
+            invoice_out(find_invoice(request, invoice.public_id)), schemas.InvoiceOut
+        )
 
     return idempotent(request, answer)
+
+
+def _line_inputs(lines: list[schemas.LineIn] | None, default_rate: str) -> list[LineInput]:
+    return [
+        LineInput(
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            vat_rate=line.vat_rate or default_rate,
+        )
+        for line in lines or []
+    ]
+
+
+@api.patch("/invoices/{invoice_id}", response=schemas.InvoiceOut, tags=["invoices"])
+def patch_invoice(
+    request: HttpRequest, invoice_id: UUID, payload: schemas.InvoicePatch
+) -> dict[str, Any]:
+    """Update draft: the fields given change (``lines`` or ``amount`` replace every line). Only a
+    draft can be edited: a sent invoice is refused (409), as on the invoice page."""
+    invoice = find_invoice(request, invoice_id)
+    allow(request, Role.MEMBER)  # as on the web: members edit drafts
+    if not invoice.is_draft:  # the service refuses it too; said first, before the fields
+        shown = invoice.shown_status_label(invoice.workspace.today())
+        raise invoicing.InvoiceError(
+            f"Only drafts can be edited: invoice {invoice.number} is {shown}, its contents are "
+            "locked once sent. Void it and issue a new one, or issue a credit note."
+        )
+    given = payload.model_dump(exclude_unset=True)
+    for name in ("description", "currency", "client", "amount", "lines"):
+        if name in given and given[name] is None:
+            raise ValidationError({name: "This field cannot be null."})
+    values: dict[str, Any] = {
+        name: given[name]
+        for name in ("currency", "description", "due_date", "supply_date", "po_number")
+        if name in given
+    }
+    if "client" in given or "engagement" in given:
+        # The client and engagement are checked together: an engagement of another client is
+        # refused, whichever of the two changed.
+        client = invoice.client
+        if "client" in given:
+            client = Client.objects.filter(public_id=payload.client).first()
+            if client is None:
+                raise ValidationError({"client": "No such client in this workspace."})
+        engagement = invoice.engagement
+        if payload.engagement is not None:
+            engagement = Engagement.objects.filter(public_id=payload.engagement).first()
+            if engagement is None:
+                raise ValidationError({"engagement": "No such engagement in this workspace."})
+        elif "engagement" in given:
+            engagement = None
+        values |= {"client": client, "engagement": engagement}
+    if payload.lines is not None:
+        default_rate = payload.vat_rate or vat.default_rate(invoice.workspace.vat_registered)
+        values["lines"] = _line_inputs(payload.lines, default_rate)
+    elif payload.amount is not None:
+        values["amount"] = payload.amount
+        if payload.vat_rate is not None:
+            values["vat_rate"] = payload.vat_rate
+    invoicing.update_draft(invoice.pk, None, values)
+    return invoice_out(find_invoice(request, invoice_id))
 
 
 @api.post("/invoices/{invoice_id}/send", response=schemas.InvoiceOut, tags=["invoices"])
@@ -332,11 +328,11 @@ def send_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     """Send Invoice: numbered, emailed with its Pay Invoice link (a repeat is a no-op)."""
     invoicing_workspace(request)
     allow(request, Role.ADMIN)
-    invoice = find_invoice(invoice_id)
+    invoice = find_invoice(request, invoice_id)
 
     def answer() -> tuple[int, Any]:
         invoicing.send_invoice(invoice.pk, None)
-        return 200, as_json(invoice_out(find_invoice(invoice_id)), schemas.InvoiceOut)
+        return 200, as_json(invoice_out(find_invoice(request, invoice_id)), schemas.InvoiceOut)
 
     return idempotent(request, answer)
 
@@ -345,13 +341,16 @@ def send_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
 def void_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     invoicing_workspace(request)
     allow(request, Role.ADMIN)
-    invoice = find_invoice(invoice_id)
+    invoice = find_invoice(request, invoice_id)
 
     def answer() -> tuple[int, Any]:
         invoicing.void_invoice(invoice.pk, None, "voided through the API")
-        return 200, as_json(invoice_out(find_invoice(invoice_id)), schemas.InvoiceOut)
+        return 200, as_json(invoice_out(find_invoice(request, invoice_id)), schemas.InvoiceOut)
 
     return idempotent(request, answer)
 
 
 api.add_router("", ledger.router)
+api.add_router("", contacts.router)
+api.add_router("", documents.router)
+api.add_router("", summary.router)

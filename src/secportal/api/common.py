@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import UUID
 
@@ -9,14 +10,20 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Schema
 from ninja.errors import HttpError
+from ninja.responses import NinjaJSONEncoder
 
 from secportal.invoicing.models import Invoice
+
+from .access import invoicing
 
 MAX_LIMIT = 100
 
 
 def as_json(data: dict[str, Any], schema: type[Schema]) -> dict[str, Any]:
-    return schema.model_validate(data).model_dump(mode="json")
+    """The body django-ninja would render for ``data`` (its encoder: the same datetime form as
+    a GET's, so a POST's answer, replayed or not, equals the object retrieved)."""
+    dumped = schema.model_validate(data).model_dump()
+    return json.loads(json.dumps(dumped, cls=NinjaJSONEncoder))  # type: ignore[no-any-return]
 
 
 class Paging(Schema):
@@ -48,7 +55,10 @@ def page(
     }
 
 
-def find_invoice(invoice_id: UUID) -> Invoice:
+def find_invoice(request: HttpRequest, invoice_id: UUID) -> Invoice:
+    """The key's workspace's invoice with this public id (lines, client, engagement loaded), or
+    404: every API lookup of an invoice goes through here (Internal mode has no invoices)."""
+    invoicing(request)
     invoice = (
         Invoice.objects.select_related("workspace", "client", "engagement")
         .prefetch_related("lines")

@@ -192,3 +192,138 @@ class RefundOut(Schema):
     currency: str
     state: str
     error: str
+
+
+class ContactIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=254, description="unique among the client's")
+    receives_invoices: bool = Field(
+        default=False, description="also email invoices to this contact"
+    )
+
+
+class ContactOut(Schema):
+    id: UUID
+    client: UUID
+    name: str
+    email: str
+    receives_invoices: bool
+
+
+class ContactPage(Page):
+    data: list[ContactOut]
+
+
+class InvoicePatch(Strict):
+    """Update draft: only the fields given change; ``lines`` (or the quick ``amount``) replace
+    every line. A sent invoice is refused (409): void it and issue a new one."""
+
+    client: UUID | None = None
+    engagement: UUID | None = None
+    amount: int | None = Field(default=None, gt=0, lt=10**12, description="the quick form")
+    lines: list[LineIn] | None = Field(default=None, min_length=1, max_length=100)
+    vat_rate: VatRate | None = Field(default=None, description="the quick form's VAT rate")
+    currency: Literal["GBP", "EUR", "USD"] | None = None
+    description: str | None = Field(default=None, min_length=1, max_length=2000)
+    due_date: datetime.date | None = None
+    supply_date: datetime.date | None = None
+    po_number: str | None = Field(default=None, max_length=60)
+
+
+RecordedMethod = Literal["bank_transfer", "cheque", "cash", "card_elsewhere", "other"]
+
+
+class RecordedPaymentIn(Strict):
+    amount: int = Field(gt=0, lt=10**12, description="minor units, at most the balance due")
+    received_on: datetime.date | None = Field(
+        default=None, description="the day the money arrived; today (the workspace's) if left out"
+    )
+    method: RecordedMethod
+    reference: str = Field(default="", max_length=140)
+    currency: Literal["GBP", "EUR", "USD"] | None = Field(
+        default=None, description="if given, must be the invoice's"
+    )
+
+
+class RecordedPaymentOut(Schema):
+    id: UUID
+    invoice: UUID
+    amount: int
+    currency: str
+    received_on: datetime.date
+    method: str
+    reference: str
+    recorded_at: datetime.datetime
+    deleted_at: datetime.datetime | None = Field(
+        description="set when an owner deleted it (kept for the audit trail, not counted)"
+    )
+    delete_reason: str
+
+
+class RecordedPaymentPage(Page):
+    data: list[RecordedPaymentOut]
+
+
+class Tally(Schema):
+    amount: int = Field(description="minor units")
+    count: int
+
+
+class MonthRevenue(Schema):
+    month: str = Field(description="YYYY-MM")
+    revenue: int
+
+
+class TopClient(Schema):
+    client: UUID
+    name: str
+    revenue: int
+
+
+class Ageing(Schema):
+    current: Tally
+    days_1_30: Tally
+    days_31_60: Tally
+    days_61_90: Tally
+    days_90_plus: Tally
+
+
+class CurrencySummary(Schema):
+    """One currency's figures (never summed across currencies), in its minor units."""
+
+    currency: str
+    revenue: int = Field(description="collected through Stripe in the period, less refunds")
+    gross: int
+    refunds: int
+    disputes_lost: int
+    platform_fees: int
+    net: int
+    payment_count: int
+    avg_days_to_pay: float | None
+    recorded_payments: Tally = Field(description="recorded by hand in the period")
+    top_clients: list[TopClient]
+    this_month_revenue: int
+    monthly: list[MonthRevenue] = Field(description="the last 12 months, oldest first")
+    outstanding: Tally = Field(description="balance due of invoices still owed, as of today")
+    overdue: Tally
+    processing: Tally
+    ageing: Ageing
+    credits_owed: Tally
+    status_counts: dict[str, int]
+
+
+class SummaryPeriod(Schema):
+    key: str
+    label: str
+    start: datetime.date = Field(description="the first day, both ends included")
+    end: datetime.date
+
+
+class SummaryOut(Schema):
+    as_of: datetime.date
+    timezone: str
+    period: SummaryPeriod
+    clients: int
+    engagements: int
+    currencies: list[CurrencySummary]
+    status_counts: dict[str, int]
