@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import Schema
 from ninja.errors import HttpError
 from ninja.responses import NinjaJSONEncoder
+from pydantic import BaseModel
 
 from secportal.invoicing.models import Invoice
 
@@ -19,7 +20,7 @@ from .access import invoicing
 MAX_LIMIT = 100
 
 
-def as_json(data: dict[str, Any], schema: type[Schema]) -> dict[str, Any]:
+def as_json(data: dict[str, Any], schema: type[BaseModel]) -> dict[str, Any]:
     """The body django-ninja would render for ``data`` (its encoder: the same datetime form as
     a GET's, so a POST's answer, replayed or not, equals the object retrieved)."""
     dumped = schema.model_validate(data).model_dump()
@@ -32,10 +33,17 @@ class Paging(Schema):
 
 
 def page(
-    queryset: Any, paging: Any, out: Any, request: HttpRequest, id_field: str = "public_id"
+    queryset: Any,
+    paging: Any,
+    out: Any,
+    request: HttpRequest,
+    id_field: str = "public_id",
+    *,
+    out_all: Any = None,
 ) -> dict[str, Any]:
     """Keyset pagination, newest first: ``starting_after`` is the last id (``id_field``) of the
-    previous page. An unknown query parameter is refused, not ignored."""
+    previous page. An unknown query parameter is refused, not ignored. ``out`` shapes a row;
+    ``out_all`` (instead) shapes the whole page at once."""
     unknown = sorted(set(request.GET) - set(type(paging).model_fields))
     if unknown:
         raise ValidationError({f"query.{name}": ["Unknown query parameter."] for name in unknown})
@@ -49,7 +57,7 @@ def page(
     has_more = len(rows) > limit
     rows = rows[:limit]
     return {
-        "data": [out(row) for row in rows],
+        "data": out_all(rows) if out_all is not None else [out(row) for row in rows],
         "has_more": has_more,
         "next_starting_after": getattr(rows[-1], id_field) if has_more else None,
     }

@@ -23,7 +23,7 @@ def _binary(content_type: str, what: str) -> dict[str, Any]:
     """The OpenAPI answer of a download: bytes of ``content_type``."""
     return {
         "responses": {
-            "200": {
+            200: {
                 "description": what,
                 "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
             }

@@ -8,7 +8,15 @@ from typing import Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Out(BaseModel):
+    """Output: plain pydantic, validated in its compiled core (django-ninja's ``Schema`` reads
+    every field of every row through a Python attribute getter, meant for ORM objects; the API
+    returns plain data, and a list of 50 invoices paid that getter for every field)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 class Strict(Schema):
@@ -23,7 +31,7 @@ class ClientIn(Strict):
     address: str = Field(default="", max_length=1000)
 
 
-class ClientOut(Schema):
+class ClientOut(Out):
     id: UUID
     name: str
     billing_email: str
@@ -39,7 +47,7 @@ class EngagementIn(Strict):
     end_date: datetime.date | None = None
 
 
-class EngagementOut(Schema):
+class EngagementOut(Out):
     id: UUID
     client: UUID
     name: str
@@ -84,7 +92,7 @@ class InvoiceIn(Strict):
     po_number: str = Field(default="", max_length=60)
 
 
-class LineOut(Schema):
+class LineOut(Out):
     position: int
     description: str
     quantity: str = Field(description="a decimal, as text: 1, 4.5")
@@ -95,7 +103,7 @@ class LineOut(Schema):
     total: int
 
 
-class InvoiceOut(Schema):
+class InvoiceOut(Out):
     id: UUID
     number: str | None
     status: str = Field(
@@ -120,7 +128,7 @@ class InvoiceOut(Schema):
     lines: list[LineOut]
 
 
-class Page(Schema):
+class Page(Out):
     has_more: bool
     next_starting_after: UUID | None
 
@@ -144,7 +152,7 @@ class CreditNoteIn(Strict):
     )
 
 
-class CreditNoteOut(Schema):
+class CreditNoteOut(Out):
     id: UUID
     number: str
     invoice: UUID
@@ -160,7 +168,7 @@ class CreditNotePage(Page):
     data: list[CreditNoteOut]
 
 
-class PaymentOut(Schema):
+class PaymentOut(Out):
     id: str = Field(description="the payment's Stripe Checkout Session id (cs_...)")
     payment_intent: str | None
     invoice: UUID
@@ -173,7 +181,7 @@ class PaymentOut(Schema):
     duplicate: bool
 
 
-class PaymentPage(Schema):
+class PaymentPage(Out):
     data: list[PaymentOut]
     has_more: bool
     next_starting_after: str | None
@@ -185,7 +193,7 @@ class RefundIn(Strict):
     )
 
 
-class RefundOut(Schema):
+class RefundOut(Out):
     id: UUID
     invoice: UUID
     amount: int
@@ -202,7 +210,7 @@ class ContactIn(Strict):
     )
 
 
-class ContactOut(Schema):
+class ContactOut(Out):
     id: UUID
     client: UUID
     name: str
@@ -245,7 +253,7 @@ class RecordedPaymentIn(Strict):
     )
 
 
-class RecordedPaymentOut(Schema):
+class RecordedPaymentOut(Out):
     id: UUID
     invoice: UUID
     amount: int
@@ -264,23 +272,23 @@ class RecordedPaymentPage(Page):
     data: list[RecordedPaymentOut]
 
 
-class Tally(Schema):
+class Tally(Out):
     amount: int = Field(description="minor units")
     count: int
 
 
-class MonthRevenue(Schema):
+class MonthRevenue(Out):
     month: str = Field(description="YYYY-MM")
     revenue: int
 
 
-class TopClient(Schema):
+class TopClient(Out):
     client: UUID
     name: str
     revenue: int
 
 
-class Ageing(Schema):
+class Ageing(Out):
     current: Tally
     days_1_30: Tally
     days_31_60: Tally
@@ -288,7 +296,7 @@ class Ageing(Schema):
     days_90_plus: Tally
 
 
-class CurrencySummary(Schema):
+class CurrencySummary(Out):
     """One currency's figures (never summed across currencies), in its minor units."""
 
     currency: str
@@ -312,14 +320,14 @@ class CurrencySummary(Schema):
     status_counts: dict[str, int]
 
 
-class SummaryPeriod(Schema):
+class SummaryPeriod(Out):
     key: str
     label: str
     start: datetime.date = Field(description="the first day, both ends included")
     end: datetime.date
 
 
-class SummaryOut(Schema):
+class SummaryOut(Out):
     as_of: datetime.date
     timezone: str
     period: SummaryPeriod

@@ -3,11 +3,13 @@ in minor units with its currency, public ids, never database pks."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from secportal.clients.models import Client, ClientContact
 from secportal.engagements.models import Engagement
-from secportal.invoicing.models import Invoice, RecordedPayment
+from secportal.invoicing.models import Invoice, InvoiceLine, RecordedPayment
 
 
 def client_out(client: Client) -> dict[str, Any]:
@@ -31,13 +33,30 @@ def engagement_out(engagement: Engagement) -> dict[str, Any]:
     }
 
 
-def invoice_out(invoice: Invoice) -> dict[str, Any]:
+def invoice_out(
+    invoice: Invoice,
+    today: datetime.date | None = None,
+    lines: Iterable[InvoiceLine] | None = None,
+) -> dict[str, Any]:
+    """An invoice; a list passes the workspace's ``today``, the page's lines (one query for all)
+    and the client's and engagement's public ids as ``client_public_id`` and
+    ``engagement_public_id`` annotations (no client or engagement rows fetched)."""
+    if today is None:
+        today = invoice.workspace.today()
+    if lines is None:
+        lines = invoice.lines.all()
+    if hasattr(invoice, "client_public_id"):
+        client_id = invoice.client_public_id
+        engagement_id = invoice.engagement_public_id  # type: ignore[attr-defined]
+    else:
+        client_id = invoice.client.public_id
+        engagement_id = invoice.engagement.public_id if invoice.engagement else None
     return {
         "id": invoice.public_id,
         "number": invoice.number,
-        "status": invoice.shown_status(invoice.workspace.today()),
-        "client": invoice.client.public_id,
-        "engagement": invoice.engagement.public_id if invoice.engagement else None,
+        "status": invoice.shown_status(today),
+        "client": client_id,
+        "engagement": engagement_id,
         "amount": invoice.amount,
         "net_amount": invoice.net,
         "vat_amount": invoice.vat_amount,
@@ -62,9 +81,19 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
                 "vat": line.vat,
                 "total": line.net + line.vat,
             }
-            for line in invoice.lines.all()
+            for line in lines
         ],
     }
+
+
+def invoices_out(invoices: list[Invoice], today: datetime.date) -> list[dict[str, Any]]:
+    """A page of invoices: their lines in one query, whatever the page's size."""
+    found: dict[int, list[InvoiceLine]] = {invoice.pk: [] for invoice in invoices}
+    for line in InvoiceLine.objects.filter(invoice_id__in=list(found)).order_by(
+        "invoice_id", "position", "pk"
+    ):
+        found[line.invoice_id].append(line)
+    return [invoice_out(invoice, today, found[invoice.pk]) for invoice in invoices]
 
 
 def contact_out(contact: ClientContact) -> dict[str, Any]:

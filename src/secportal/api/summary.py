@@ -4,7 +4,7 @@ the API), per currency in minor units, never summed across currencies."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -20,12 +20,16 @@ from .access import invoicing as invoicing_workspace
 
 router = Router(tags=["summary"])
 
-RANGE_KEYS = ", ".join(key for key, _ in RANGE_CHOICES)
+RangeKey = Literal[
+    "this_month", "last_30_days", "this_quarter", "this_year", "last_12_months", "custom"
+]
+# The dashboard's periods, the same keys:
+assert set(get_args(RangeKey)) == {key for key, _ in RANGE_CHOICES}
 AGEING_NAMES = {"1_30": "days_1_30", "31_60": "days_31_60", "61_90": "days_61_90"}
 
 
 class SummaryQuery(Schema):
-    range: str | None = Field(default=None, description=f"one of {RANGE_KEYS}; this_month")
+    range: RangeKey | None = Field(default=None, description="the period; this_month if left out")
     start: datetime.date | None = Field(
         default=None, alias="from", description="the first day (range=custom)"
     )
