@@ -36,16 +36,18 @@ from .access import KeyAuth, allow
 from .access import invoicing as invoicing_workspace
 from .common import Paging, as_json, find_invoice, page
 from .idempotency import idempotent
+from .links import add_links
 from .problems import document_problems, field_errors, problem
 from .ratelimit import RateLimited
 from .shapes import client_out, engagement_out, invoice_out, invoices_out
 
 
 class Api(NinjaAPI):
-    """django-ninja's API, its document also naming every operation's problem details."""
+    """django-ninja's API, its document also naming every operation's problem details and the
+    links between operations."""
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        return document_problems(super().get_openapi_schema(**kwargs))
+        return add_links(document_problems(super().get_openapi_schema(**kwargs)))
 
 
 api = Api(
