@@ -129,6 +129,8 @@ def test_a_draft_is_updated_and_a_sent_invoice_is_refused_naming_the_rule(tenant
     bad = admin.patch(url, {"currency": "XYZ", "colour": "red"}, content_type=JSON)
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json()["errors"]} == {"currency", "colour"}
+    rate = admin.patch(url, {"vat_rate": "standard"}, content_type=JSON)
+    assert rate.status_code == 422 and rate.json()["errors"][0]["field"] == "vat_rate"
     null = admin.patch(url, {"description": None}, content_type=JSON)
     assert null.status_code == 422 and null.json()["errors"][0]["field"] == "description"
     assert (

@@ -325,6 +325,8 @@ def patch_invoice(
         values["amount"] = payload.amount
         if payload.vat_rate is not None:
             values["vat_rate"] = payload.vat_rate
+    elif "vat_rate" in given:  # refused, not ignored: a rate belongs to lines or an amount
+        raise ValidationError({"vat_rate": "Give vat_rate with amount (or a rate per line)."})
     invoicing.update_draft(invoice.pk, None, values)
     return invoice_out(find_invoice(request, invoice_id))
 

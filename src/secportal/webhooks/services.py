@@ -157,8 +157,7 @@ def _enqueue_on_commit(delivery_ids: list[int]) -> None:
     def enqueue() -> None:
         from .tasks import deliver_webhook
 
-        with transaction.atomic():  # one commit for the event's tasks, not one per endpoint
-            for delivery_id in delivery_ids:
-                deliver_webhook.enqueue(delivery_id)
+        for delivery_id in delivery_ids:
+            deliver_webhook.enqueue(delivery_id)
 
     transaction.on_commit(enqueue)
