@@ -38,7 +38,7 @@ PUBLIC_URLS = {
 # its isolation is tested over every portal URL in tests/portal/.
 PUBLIC_PREFIXES = ("portal:", "api:")
 # The API (``api:``) is scoped by its key, not by a session: its isolation is tested over every
-# API route in tests/api/.
+# operation of its OpenAPI document in tests/test_tenancy.py (API_BODIES, api_param_values below).
 
 
 @dataclass(frozen=True)
