@@ -23,7 +23,10 @@ LAYERS = [
     {"notifications"},
     {"invoicing"},
     {"payments"},
-    {"portal", "analytics", "api", "webhooks"},
+    # The dashboard's figures are a read model of invoicing and payments; the API serves them
+    # (its workspace summary) as the dashboard page does, so analytics sits below the API.
+    {"analytics"},
+    {"portal", "api", "webhooks"},
     {"demo"},
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

@@ -89,3 +89,48 @@ def test_signed_out_is_sent_to_sign_in(db):
     response = HttpClient().get(reverse("clients:list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_every_api_operation_on_another_workspaces_object_is_404(tenant, other_tenant):
+    """The API's URLs, walked from its OpenAPI document (every operation, every method) with
+    the tenant's admin key: an object of another workspace is never found."""
+    import re
+
+    from django.test import Client as HttpClient
+
+    from secportal.api import keys
+    from secportal.api.api import api
+
+    from .url_catalog import API_BODIES, api_param_values
+
+    token = keys.create_key(tenant.workspace, tenant.owner, name="walk", role="admin").token
+    browser = HttpClient(headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "walk"})
+    theirs, mine = api_param_values(other_tenant), api_param_values(tenant)
+    paths = api.get_openapi_schema(path_prefix="/api/v1")["paths"]
+    api_urls = {r.route for r in all_routes() if r.name.startswith("api:") and r.params}
+    assert {re.sub(r"\{(\w+)\}", r"<\1>", p)[1:] for p in paths} >= api_urls
+    checked = 0
+    for path, operations in paths.items():
+        params = re.findall(r"\{(\w+)\}", path)
+        if not params:
+            continue
+        missing = [p for p in params if p not in theirs]
+        assert not missing, f"{path}: describe {missing} in tests/url_catalog.py"
+        combos = [{p: theirs[p] for p in params}]
+        if len(params) > 1:  # my parent object, their child object
+            combos.append({params[0]: mine[params[0]]} | {p: theirs[p] for p in params[1:]})
+        for method, operation in operations.items():
+            body = None
+            if "requestBody" in operation:
+                assert (method, path) in API_BODIES, f"{method} {path}: add a body to API_BODIES"
+                body = API_BODIES[(method, path)]
+            for values in combos:
+                url = re.sub(r"\{(\w+)\}", lambda m, v=values: str(v[m.group(1)]), path)
+                if body is None:
+                    response = getattr(browser, method)(url)
+                else:
+                    response = getattr(browser, method)(url, body, content_type="application/json")
+                assert response.status_code == 404, (method, url, response.status_code)
+                assert response["Content-Type"] == "application/problem+json"
+                checked += 1
+    assert checked >= 20

@@ -38,7 +38,7 @@ PUBLIC_URLS = {
 # its isolation is tested over every portal URL in tests/portal/.
 PUBLIC_PREFIXES = ("portal:", "api:")
 # The API (``api:``) is scoped by its key, not by a session: its isolation is tested over every
-# API route in tests/api/.
+# operation of its OpenAPI document in tests/test_tenancy.py (API_BODIES, api_param_values below).
 
 
 @dataclass(frozen=True)
@@ -176,3 +176,52 @@ def _webhook_delivery(tenant: Any) -> Any:
 
 EXTRA_PARAMS["endpoint_id"] = lambda tenant: _webhook_endpoint(tenant).public_id
 EXTRA_PARAMS["delivery_id"] = _webhook_delivery
+
+
+# The API's operations (``/api/v1/...``, named by its OpenAPI document), scoped by the key:
+# for each path parameter, the value naming the tenant's object, and for each operation that
+# takes a body, a valid one (so that only the object named can make it fail).
+def _stripe_payment(tenant: Any) -> str:
+    from django.utils import timezone
+
+    from secportal.payments.models import Payment
+
+    session = f"cs_test_catalog_{tenant.workspace.pk}"
+    Payment.unscoped.get_or_create(
+        checkout_session_id=session,
+        defaults={
+            "workspace": tenant.workspace,
+            "invoice": tenant.invoice,
+            "stripe_account_id": "acct_catalog",
+            "amount": 100,
+            "currency": tenant.invoice.currency,
+            "application_fee": 4,
+            "net": 96,
+            "paid_at": timezone.now(),
+        },
+    )
+    return session
+
+
+def api_param_values(tenant: Any) -> dict[str, Any]:
+    return {
+        "client_id": tenant.client.public_id,
+        "contact_id": tenant.contact.public_id,
+        "engagement_id": tenant.engagement.public_id,
+        "invoice_id": tenant.invoice.public_id,
+        "credit_note_id": _credit_note(tenant),
+        "recorded_payment_id": _recorded_payment(tenant),
+        "payment_id": _stripe_payment(tenant),
+    }
+
+
+API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("patch", "/api/v1/invoices/{invoice_id}"): {"description": "Catalog"},
+    ("post", "/api/v1/invoices/{invoice_id}/credit_notes"): {"reason": "Catalog"},
+    ("post", "/api/v1/invoices/{invoice_id}/refunds"): {},
+    ("post", "/api/v1/invoices/{invoice_id}/recorded_payments"): {
+        "amount": 1,
+        "method": "cheque",
+    },
+    ("post", "/api/v1/clients/{client_id}/contacts"): {"name": "Cat", "email": "cat@example.test"},
+}

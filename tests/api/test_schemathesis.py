@@ -12,7 +12,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from secportal.api import keys
 from secportal.api.api import api
@@ -70,3 +70,54 @@ def test_the_api_keeps_its_openapi_promises(
         headers={"Authorization": f"Bearer {seeded_key}"},
         excluded_checks=[positive_data_acceptance],
     )
+
+
+class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+    """Stateful: schemathesis follows the document's links with the ids of real answers (a
+    created client's contacts and drafts, a draft's update, send, documents and payments)."""
+
+    token = ""
+    answered: list[tuple[str, int]] = []
+
+    def after_call(self, response: Any, case: Any) -> None:
+        self.answered.append((f"{case.method} {case.path}", response.status_code))
+
+    def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+        return {"headers": {"Authorization": f"Bearer {self.token}"}}
+
+    def validate_response(
+        self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
+    ) -> None:
+        # ignored_auth would send a broken key and expect 401, but every step here carries the
+        # seeded key (get_call_kwargs): the 401s are checked by the stateless test and tests/api.
+        case.validate_response(
+            response,
+            excluded_checks=[positive_data_acceptance, ignored_auth],
+            transport_kwargs=kwargs,
+        )
+
+
+def test_the_api_keeps_its_promises_along_its_links(
+    seeded_key: str, wsgi_connection_kept: None
+) -> None:
+    links = [
+        link
+        for path in schema.raw_schema["paths"].values()
+        for operation in path.values()
+        for response in operation.get("responses", {}).values()
+        for link in response.get("links", {})
+    ]
+    assert {"CreateDraft", "SendInvoice", "RecordPayment", "GetContact"} <= set(links)
+    Workflow.token = seeded_key
+    Workflow.run(
+        settings=settings(
+            max_examples=10,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+        )
+    )
+    # The links were followed: operations that need a real id answered with success.
+    followed = {op for op, status in Workflow.answered if "{" in op and status < 300}
+    assert followed, sorted(set(Workflow.answered))[:20]

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError
@@ -30,20 +31,23 @@ from secportal.invoicing.lines import LineInput
 from secportal.invoicing.models import Invoice
 from secportal.workspaces.models import Role
 
-from . import ledger, schemas
+from . import contacts, documents, ledger, schemas, summary
 from .access import KeyAuth, allow
 from .access import invoicing as invoicing_workspace
 from .common import Paging, as_json, find_invoice, page
 from .idempotency import idempotent
+from .links import add_links
 from .problems import document_problems, field_errors, problem
 from .ratelimit import RateLimited
+from .shapes import client_out, engagement_out, invoice_out, invoices_out
 
 
 class Api(NinjaAPI):
-    """django-ninja's API, its document also naming every operation's problem details."""
+    """django-ninja's API, its document also naming every operation's problem details and the
+    links between operations."""
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        return document_problems(super().get_openapi_schema(**kwargs))
+        return add_links(document_problems(super().get_openapi_schema(**kwargs)))
 
 
 api = Api(
@@ -111,66 +115,6 @@ def _conflict(request: HttpRequest, exc: invoicing.InvoiceError) -> HttpResponse
 
 def _form_errors(form: Any) -> ValidationError:
     return ValidationError({field: list(errors) for field, errors in form.errors.items()})
-
-
-# Shapes ------------------------------------------------------------------------------------
-
-
-def client_out(client: Client) -> dict[str, Any]:
-    return {
-        "id": client.public_id,
-        "name": client.name,
-        "billing_email": client.billing_email,
-        "address": client.address,
-    }
-
-
-def engagement_out(engagement: Engagement) -> dict[str, Any]:
-    return {
-        "id": engagement.public_id,
-        "client": engagement.client.public_id,
-        "name": engagement.name,
-        "reference": engagement.reference,
-        "status": engagement.status,
-        "start_date": engagement.start_date,
-        "end_date": engagement.end_date,
-    }
-
-
-def invoice_out(invoice: Invoice) -> dict[str, Any]:
-    return {
-        "id": invoice.public_id,
-        "number": invoice.number,
-        "status": invoice.shown_status(invoice.workspace.today()),
-        "client": invoice.client.public_id,
-        "engagement": invoice.engagement.public_id if invoice.engagement else None,
-        "amount": invoice.amount,
-        "net_amount": invoice.net,
-        "vat_amount": invoice.vat_amount,
-        "amount_paid": invoice.paid_amount,
-        "credited_amount": invoice.credited_amount,
-        "balance_due": invoice.balance_due,
-        "currency": invoice.currency,
-        "description": invoice.description,
-        "po_number": invoice.po_number,
-        "issue_date": invoice.issue_date,
-        "due_date": invoice.due_date,
-        "paid_at": invoice.paid_at,
-        "refunded_amount": invoice.refunded_amount,
-        "lines": [
-            {
-                "position": line.position,
-                "description": line.description,
-                "quantity": f"{line.quantity.normalize():f}",
-                "unit_price": line.unit_price,
-                "vat_rate": line.vat_rate,
-                "net": line.net,
-                "vat": line.vat,
-                "total": line.net + line.vat,
-            }
-            for line in invoice.lines.all()
-        ],
-    }
 
 
 # Clients -----------------------------------------------------------------------------------
@@ -262,23 +206,25 @@ class InvoiceFilters(Paging):
 
 @api.get("/invoices", response=schemas.InvoicePage, tags=["invoices"])
 def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> dict[str, Any]:
+    """Invoices, newest first, with the list page's filters; a fixed number of queries whatever
+    the workspace holds (the page's lines in one, client and engagement ids joined in)."""
     workspace = invoicing_workspace(request)
-    invoices = Invoice.objects.select_related("workspace", "client", "engagement").prefetch_related(
-        "lines"
+    today = workspace.today()
+    invoices = Invoice.objects.annotate(
+        client_public_id=F("client__public_id"), engagement_public_id=F("engagement__public_id")
     )
     if filters.status:
-        invoices = invoices.shown_as(filters.status, workspace.today())
+        invoices = invoices.shown_as(filters.status, today)
     if filters.client:
         invoices = invoices.filter(client__public_id=filters.client)
     if filters.currency:
         invoices = invoices.filter(currency=filters.currency.upper())
-    return page(invoices, filters, invoice_out, request)
+    return page(invoices, filters, None, request, out_all=lambda rows: invoices_out(rows, today))
 
 
 @api.get("/invoices/{invoice_id}", response=schemas.InvoiceOut, tags=["invoices"])
 def get_invoice(request: HttpRequest, invoice_id: UUID) -> dict[str, Any]:
-    invoicing_workspace(request)
-    return invoice_out(find_invoice(invoice_id))
+    return invoice_out(find_invoice(request, invoice_id))
 
 
 @api.post("/invoices", response={201: schemas.InvoiceOut}, tags=["invoices"])
@@ -298,15 +244,7 @@ def post_invoice(request: HttpRequest, payload: schemas.InvoiceIn) -> HttpRespon
             if engagement is None:
                 raise ValidationError({"engagement": "No such engagement in this workspace."})
         default_rate = payload.vat_rate or vat.default_rate(workspace.vat_registered)
-        given = [
-            LineInput(
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                vat_rate=line.vat_rate or default_rate,
-            )
-            for line in payload.lines or []
-        ]
+        given = _line_inputs(payload.lines, default_rate)
         invoice = invoicing.create_invoice(
             workspace,
             None,
@@ -322,9 +260,75 @@ def post_invoice(request: HttpRequest, payload: schemas.InvoiceIn) -> HttpRespon
                 "po_number": payload.po_number,
             },
         )
-        return 201, as_json(invoice_out(find_invoice(invoice.public_id)), schemas.InvoiceOut)
+        return 201, as_json(
+            invoice_out(find_invoice(request, invoice.public_id)), schemas.InvoiceOut
+        )
 
     return idempotent(request, answer)
+
+
+def _line_inputs(lines: list[schemas.LineIn] | None, default_rate: str) -> list[LineInput]:
+    return [
+        LineInput(
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            vat_rate=line.vat_rate or default_rate,
+        )
+        for line in lines or []
+    ]
+
+
+@api.patch("/invoices/{invoice_id}", response=schemas.InvoiceOut, tags=["invoices"])
+def patch_invoice(
+    request: HttpRequest, invoice_id: UUID, payload: schemas.InvoicePatch
+) -> dict[str, Any]:
+    """Update draft: the fields given change (``lines`` or ``amount`` replace every line). Only a
+    draft can be edited: a sent invoice is refused (409), as on the invoice page."""
+    invoice = find_invoice(request, invoice_id)
+    allow(request, Role.MEMBER)  # as on the web: members edit drafts
+    if not invoice.is_draft:  # the service refuses it too; said first, before the fields
+        shown = invoice.shown_status_label(invoice.workspace.today())
+        raise invoicing.InvoiceError(
+            f"Only drafts can be edited: invoice {invoice.number} is {shown}, its contents are "
+            "locked once sent. Void it and issue a new one, or issue a credit note."
+        )
+    given = payload.model_dump(exclude_unset=True)
+    for name in ("description", "currency", "client", "amount", "lines"):
+        if name in given and given[name] is None:
+            raise ValidationError({name: "This field cannot be null."})
+    values: dict[str, Any] = {
+        name: given[name]
+        for name in ("currency", "description", "due_date", "supply_date", "po_number")
+        if name in given
+    }
+    if "client" in given or "engagement" in given:
+        # The client and engagement are checked together: an engagement of another client is
+        # refused, whichever of the two changed.
+        client = invoice.client
+        if "client" in given:
+            client = Client.objects.filter(public_id=payload.client).first()
+            if client is None:
+                raise ValidationError({"client": "No such client in this workspace."})
+        engagement = invoice.engagement
+        if payload.engagement is not None:
+            engagement = Engagement.objects.filter(public_id=payload.engagement).first()
+            if engagement is None:
+                raise ValidationError({"engagement": "No such engagement in this workspace."})
+        elif "engagement" in given:
+            engagement = None
+        values |= {"client": client, "engagement": engagement}
+    if payload.lines is not None:
+        default_rate = payload.vat_rate or vat.default_rate(invoice.workspace.vat_registered)
+        values["lines"] = _line_inputs(payload.lines, default_rate)
+    elif payload.amount is not None:
+        values["amount"] = payload.amount
+        if payload.vat_rate is not None:
+            values["vat_rate"] = payload.vat_rate
+    elif "vat_rate" in given:  # refused, not ignored: a rate belongs to lines or an amount
+        raise ValidationError({"vat_rate": "Give vat_rate with amount (or a rate per line)."})
+    invoicing.update_draft(invoice.pk, None, values)
+    return invoice_out(find_invoice(request, invoice_id))
 
 
 @api.post("/invoices/{invoice_id}/send", response=schemas.InvoiceOut, tags=["invoices"])
@@ -332,11 +336,11 @@ def send_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     """Send Invoice: numbered, emailed with its Pay Invoice link (a repeat is a no-op)."""
     invoicing_workspace(request)
     allow(request, Role.ADMIN)
-    invoice = find_invoice(invoice_id)
+    invoice = find_invoice(request, invoice_id)
 
     def answer() -> tuple[int, Any]:
         invoicing.send_invoice(invoice.pk, None)
-        return 200, as_json(invoice_out(find_invoice(invoice_id)), schemas.InvoiceOut)
+        return 200, as_json(invoice_out(find_invoice(request, invoice_id)), schemas.InvoiceOut)
 
     return idempotent(request, answer)
 
@@ -345,13 +349,16 @@ def send_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
 def void_invoice(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     invoicing_workspace(request)
     allow(request, Role.ADMIN)
-    invoice = find_invoice(invoice_id)
+    invoice = find_invoice(request, invoice_id)
 
     def answer() -> tuple[int, Any]:
         invoicing.void_invoice(invoice.pk, None, "voided through the API")
-        return 200, as_json(invoice_out(find_invoice(invoice_id)), schemas.InvoiceOut)
+        return 200, as_json(invoice_out(find_invoice(request, invoice_id)), schemas.InvoiceOut)
 
     return idempotent(request, answer)
 
 
 api.add_router("", ledger.router)
+api.add_router("", contacts.router)
+api.add_router("", documents.router)
+api.add_router("", summary.router)

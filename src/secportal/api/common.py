@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import UUID
 
@@ -9,14 +10,21 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Schema
 from ninja.errors import HttpError
+from ninja.responses import NinjaJSONEncoder
+from pydantic import BaseModel
 
 from secportal.invoicing.models import Invoice
+
+from .access import invoicing
 
 MAX_LIMIT = 100
 
 
-def as_json(data: dict[str, Any], schema: type[Schema]) -> dict[str, Any]:
-    return schema.model_validate(data).model_dump(mode="json")
+def as_json(data: dict[str, Any], schema: type[BaseModel]) -> dict[str, Any]:
+    """The body django-ninja would render for ``data`` (its encoder: the same datetime form as
+    a GET's, so a POST's answer, replayed or not, equals the object retrieved)."""
+    dumped = schema.model_validate(data).model_dump()
+    return json.loads(json.dumps(dumped, cls=NinjaJSONEncoder))  # type: ignore[no-any-return]
 
 
 class Paging(Schema):
@@ -25,10 +33,17 @@ class Paging(Schema):
 
 
 def page(
-    queryset: Any, paging: Any, out: Any, request: HttpRequest, id_field: str = "public_id"
+    queryset: Any,
+    paging: Any,
+    out: Any,
+    request: HttpRequest,
+    id_field: str = "public_id",
+    *,
+    out_all: Any = None,
 ) -> dict[str, Any]:
     """Keyset pagination, newest first: ``starting_after`` is the last id (``id_field``) of the
-    previous page. An unknown query parameter is refused, not ignored."""
+    previous page. An unknown query parameter is refused, not ignored. ``out`` shapes a row;
+    ``out_all`` (instead) shapes the whole page at once."""
     unknown = sorted(set(request.GET) - set(type(paging).model_fields))
     if unknown:
         raise ValidationError({f"query.{name}": ["Unknown query parameter."] for name in unknown})
@@ -42,13 +57,16 @@ def page(
     has_more = len(rows) > limit
     rows = rows[:limit]
     return {
-        "data": [out(row) for row in rows],
+        "data": out_all(rows) if out_all is not None else [out(row) for row in rows],
         "has_more": has_more,
         "next_starting_after": getattr(rows[-1], id_field) if has_more else None,
     }
 
 
-def find_invoice(invoice_id: UUID) -> Invoice:
+def find_invoice(request: HttpRequest, invoice_id: UUID) -> Invoice:
+    """The key's workspace's invoice with this public id (lines, client, engagement loaded), or
+    404: every API lookup of an invoice goes through here (Internal mode has no invoices)."""
+    invoicing(request)
     invoice = (
         Invoice.objects.select_related("workspace", "client", "engagement")
         .prefetch_related("lines")
