@@ -217,7 +217,7 @@ def _rate_choices(request: WorkspaceRequest) -> list[tuple[str, str]]:
 
 @workspace_view(invoicing=True)
 def invoice_detail(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
-    return _detail_page(request, selectors.get_invoice(invoice_id))
+    return _detail_page(request, selectors.get_invoice(invoice_id, request.workspace))
 
 
 def _detail_page(

@@ -8,11 +8,11 @@ shown status and its label) beforehand.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from secportal.core.money import format_money
@@ -20,6 +20,11 @@ from secportal.core.templatetags.when import day_filter
 from secportal.invoicing.models import InvoiceStatus
 
 register = template.Library()
+
+
+def escape(value: object) -> str:
+    """What ``django.utils.html.escape`` writes, without its lazy-string wrapper."""
+    return html.escape(str(value))
 
 
 def _csrf_input(context: Any) -> str:
