@@ -178,8 +178,8 @@ def _copy_rows(
     params: dict[str, Any],
 ) -> None:
     """INSERT a row into ``table`` per workspace but the focus one: the template row's columns
-    but ``overrides`` (SQL expressions over ``source``): the columns with no database default stay correct however
-    the model grows."""
+    but ``overrides`` (SQL expressions over ``source``), so that the columns with no database
+    default stay right however the model grows."""
     columns = _columns(cursor, table)
     select = ", ".join(overrides.get(c, f"t.{c}") for c in columns)
     cursor.execute(
@@ -305,7 +305,8 @@ def _seed() -> None:
         cursor.execute(
             "INSERT INTO engagements_engagement (id, workspace_id, public_id, client_id, name, "
             "reference, status, start_date, end_date, created_at) "
-            "SELECT pw.eng_base + k, pw.ws_id, gen_random_uuid(), pw.client_base + k % pw.nclients, "
+            "SELECT pw.eng_base + k, pw.ws_id, gen_random_uuid(), "
+            "pw.client_base + k % pw.nclients, "
             "'Penetration test ' || k, 'ENG-' || lpad(k::text, 4, '0'), 'active', "
             "current_date - (k * 7), NULL, now() "
             "FROM pw, generate_series(0, pw.neng - 1) AS k"
@@ -408,7 +409,8 @@ SELECT ws_id, gen_random_uuid(), client_base + k %% nclients,
        CASE WHEN status = 'overdue' THEN created + interval '31 days' END,
        NULL::timestamptz,
        CASE WHEN status = 'paid'
-            THEN least(%(seeded)s::timestamptz, created + (5 + floor(r_amt * 40)) * interval '1 day')
+            THEN least(%(seeded)s::timestamptz,
+                       created + (5 + floor(r_amt * 40)) * interval '1 day')
        END,
        CASE WHEN status = 'void' THEN created + interval '2 days' END,
        0,
@@ -478,16 +480,20 @@ def _build_alone(migrations: str) -> None:
                 f"CREATE TABLE {ALONE_SCHEMA}.{table} (LIKE public.{table} INCLUDING ALL)"
             )
             columns = set(_columns(cursor, table))
+            members = (
+                f"SELECT user_id FROM public.workspaces_membership WHERE workspace_id = {focus}"
+            )
+            invoices = f"SELECT id FROM public.invoicing_invoice WHERE workspace_id = {focus}"
             if table in tenant:
                 where = f"workspace_id = {focus}"
             elif table == "workspaces_workspace":
                 where = f"id = {focus}"
             elif table == "accounts_user":
-                where = f"id IN (SELECT user_id FROM public.workspaces_membership WHERE workspace_id = {focus})"
+                where = f"id IN ({members})"
             elif "invoice_id" in columns:
-                where = f"invoice_id IN (SELECT id FROM public.invoicing_invoice WHERE workspace_id = {focus})"
+                where = f"invoice_id IN ({invoices})"
             elif "user_id" in columns:
-                where = f"user_id IN (SELECT user_id FROM public.workspaces_membership WHERE workspace_id = {focus})"
+                where = f"user_id IN ({members})"
             else:
                 where = "true"
             cursor.execute(

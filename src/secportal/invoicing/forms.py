@@ -26,6 +26,7 @@ from secportal.engagements.models import Engagement
 from secportal.workspaces.models import Workspace
 
 from . import line_forms, lines, vat
+from .lines import Line
 from .models import Invoice, InvoiceStatus
 
 
@@ -388,7 +389,7 @@ class CreditNoteForm(forms.Form):
         self,
         *args: Any,
         invoice: Invoice,
-        invoice_lines: list[lines.Line] | None = None,
+        invoice_lines: list[Line] | None = None,
         **kwargs: Any,
     ) -> None:
         """``invoice_lines``: the invoice's lines when the caller has read them already."""

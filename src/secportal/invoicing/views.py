@@ -253,7 +253,7 @@ def _detail_page(
             "void_form": VoidForm(),
             "lines": invoice_lines,
             "totals": lines.totals_of(invoice_lines),
-            # Every credit note adds its amount to ``credited_amount`` (``credits.issue_credit_note``).
+            # Every credit note adds to ``credited_amount`` (``credits.issue_credit_note``).
             "credit_notes": list(invoice.credit_notes.order_by("pk"))
             if invoice.credited_amount
             else [],

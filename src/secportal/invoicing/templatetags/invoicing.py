@@ -57,11 +57,7 @@ def invoice_rows(rows: list[dict[str, Any]]) -> SafeString:
     out = []
     for row in rows:
         description = row["description"]
-        small = (
-            f'<small class="muted">{escape(short(description))}</small>'
-            if description
-            else ""
-        )
+        small = f'<small class="muted">{escape(short(description))}</small>' if description else ""
         status = escape(row["status"])
         balance = (
             f'<small class="muted">Balance due {escape(row["balance"])}</small>'
