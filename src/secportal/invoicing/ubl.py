@@ -34,6 +34,10 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+_CBC: dict[str, str] = {}
+_CAC: dict[str, str] = {}
+
+
 class _Builder:
     def __init__(self, currency: str) -> None:
         from lxml import etree
@@ -42,12 +46,13 @@ class _Builder:
         self.currency = {"currencyID": currency}
 
     def cbc(self, parent: Any, name: str, value: Any, attrib: dict[str, str] | None = None) -> Any:
-        element = self.sub(parent, f"{{{CBC}}}{name}", attrib or {})
-        element.text = _text(value)
+        tag = _CBC.get(name) or _CBC.setdefault(name, f"{{{CBC}}}{name}")
+        element = self.sub(parent, tag, attrib) if attrib else self.sub(parent, tag)
+        element.text = value if isinstance(value, str) else _text(value)
         return element
 
     def cac(self, parent: Any, name: str) -> Any:
-        return self.sub(parent, f"{{{CAC}}}{name}")
+        return self.sub(parent, _CAC.get(name) or _CAC.setdefault(name, f"{{{CAC}}}{name}"))
 
     def money(self, parent: Any, name: str, value: str) -> None:
         self.cbc(parent, name, value, self.currency)
