@@ -502,7 +502,8 @@ def _build_alone(migrations: str) -> None:
         cursor.execute(f"UPDATE {MARKER} SET migrations = %s", [migrations])
     with connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(f"ANALYZE {ALONE_SCHEMA}.{table}")
+            # As the platform's tables after the seed: statistics and the visibility map.
+            cursor.execute(f"VACUUM ANALYZE {ALONE_SCHEMA}.{table}")
 
 
 def refresh_alone_sessions(user_id: int) -> None:
