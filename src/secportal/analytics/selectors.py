@@ -118,7 +118,7 @@ def open_invoice_figures(workspace: Workspace, today: datetime.date) -> dict[str
     """One query: outstanding, overdue, ageing and counts by shown status, per currency.
 
     It counts ``status`` (not ``id``) so that PostgreSQL answers from the covering index
-    ``invoice_ws_cur_status_due`` alone.
+    ``invoice_ws_figures`` alone (balances and credits owed included).
     """
     day = datetime.timedelta(days=1)
     outstanding = Q(status__in=OUTSTANDING)

@@ -26,6 +26,7 @@ from secportal.engagements.models import Engagement
 from secportal.workspaces.models import Workspace
 
 from . import line_forms, lines, vat
+from .lines import Line
 from .models import Invoice, InvoiceStatus
 
 
@@ -384,7 +385,14 @@ class CreditNoteForm(forms.Form):
     )
     key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
-    def __init__(self, *args: Any, invoice: Invoice, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        invoice: Invoice,
+        invoice_lines: list[Line] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``invoice_lines``: the invoice's lines when the caller has read them already."""
         super().__init__(*args, **kwargs)
         self.invoice = invoice
         currency = invoice.currency
@@ -393,7 +401,7 @@ class CreditNoteForm(forms.Form):
                 line.position,
                 f"{line.description[:60]} ({format_money(line.total, currency)})",
             )
-            for line in lines.lines_of(invoice)
+            for line in (lines.lines_of(invoice) if invoice_lines is None else invoice_lines)
         ]
         if not self.is_bound:
             import uuid

@@ -7,13 +7,16 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from secportal.core.money import format_money, format_plain
 from secportal.notifications.models import EmailMessage
+
+if TYPE_CHECKING:
+    from secportal.workspaces.models import Workspace
 
 from .models import (
     OUTSTANDING,
@@ -273,14 +276,17 @@ def _row(value: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
-def get_invoice(public_id: object) -> Invoice:
+def get_invoice(public_id: object, workspace: Workspace | None = None) -> Invoice:
+    """The current workspace's invoice; given the ``workspace`` object already in hand (the
+    request's), its row (some thirty columns, the logo among them) is not read again."""
+    related = ("client", "engagement") if workspace else ("client", "engagement", "workspace")
     invoice = (
-        Invoice.objects.select_related("client", "engagement", "workspace", "created_by")
-        .filter(public_id=public_id)
-        .first()
+        Invoice.objects.select_related(*related, "created_by").filter(public_id=public_id).first()
     )
     if invoice is None:
         raise Http404("No such invoice.")
+    if workspace is not None:
+        invoice.workspace = workspace
     return invoice
 
 

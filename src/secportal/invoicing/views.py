@@ -217,7 +217,7 @@ def _rate_choices(request: WorkspaceRequest) -> list[tuple[str, str]]:
 
 @workspace_view(invoicing=True)
 def invoice_detail(request: WorkspaceRequest, invoice_id: UUID) -> HttpResponse:
-    return _detail_page(request, selectors.get_invoice(invoice_id))
+    return _detail_page(request, selectors.get_invoice(invoice_id, request.workspace))
 
 
 def _detail_page(
@@ -232,7 +232,8 @@ def _detail_page(
     today = request.workspace.today()
     deliveries = list(selectors.email_deliveries(invoice))
     invoice_lines = lines.lines_of(invoice)
-    chosen = recipients.of(invoice)
+    # Shown once the invoice is sent (a draft's recipients are chosen on the send form).
+    chosen = recipients.of(invoice) if not invoice.is_draft else recipients.Recipients(())
     return render(
         request,
         "invoicing/detail.html",
@@ -252,8 +253,12 @@ def _detail_page(
             "void_form": VoidForm(),
             "lines": invoice_lines,
             "totals": lines.totals_of(invoice_lines),
-            "credit_notes": list(invoice.credit_notes.order_by("pk")),
-            "credit_form": credit_form or CreditNoteForm(invoice=invoice),
+            # Every credit note adds to ``credited_amount`` (``credits.issue_credit_note``).
+            "credit_notes": list(invoice.credit_notes.order_by("pk"))
+            if invoice.credited_amount
+            else [],
+            "credit_form": credit_form
+            or CreditNoteForm(invoice=invoice, invoice_lines=invoice_lines),
             "creditable": invoice.status in credits.CREDITABLE
             and invoice.credited_amount < invoice.amount,
             "recorded_payments": selectors.recorded_payments_of(invoice),
