@@ -23,17 +23,6 @@ from .history import record_events
 from .models import DUE, Invoice, InvoiceEventKind, InvoiceStatus
 
 
-def workspaces_by_local_date(now: datetime.datetime) -> dict[datetime.date, list[int]]:
-    timezones = Workspace.objects.values_list("timezone", flat=True).distinct()
-    by_date: dict[datetime.date, list[str]] = defaultdict(list)
-    for name in timezones:
-        by_date[now.astimezone(zoneinfo.ZoneInfo(name)).date()].append(name)
-    return {
-        day: list(Workspace.objects.filter(timezone__in=names).values_list("pk", flat=True))
-        for day, names in by_date.items()
-    }
-
-
 def timezones_by_local_date(now: datetime.datetime) -> dict[datetime.date, list[str]]:
     by_date: dict[datetime.date, list[str]] = defaultdict(list)
     for name in Workspace.objects.values_list("timezone", flat=True).distinct().order_by():

@@ -39,7 +39,7 @@ from .models import (
     InvoiceReminder,
     InvoiceStatus,
 )
-from .overdue import workspaces_by_local_date
+from .overdue import timezones_by_local_date
 
 logger = logging.getLogger(__name__)
 
@@ -182,9 +182,9 @@ def send_due_reminders(now: datetime.datetime | None = None, limit: int = 5000) 
     reminded. Safe to run twice, at the same time, or late (see the module's docstring)."""
     now = now or timezone.now()
     sent = 0
-    for today, workspace_ids in workspaces_by_local_date(now).items():
+    for today, timezones in timezones_by_local_date(now).items():
         workspaces = Workspace.objects.filter(
-            pk__in=workspace_ids, overdue_reminders=True, mode="consulting"
+            timezone__in=timezones, overdue_reminders=True, mode="consulting"
         ).order_by("pk")
         for workspace in workspaces:
             offsets = [offset for offset, enabled in reminder_schedule(workspace) if enabled]
