@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from secportal.core.validators import SINGLE_LINE
 
+from . import mailer
 from .models import EmailAttachment, EmailMessage, EmailStatus
 
 logger = logging.getLogger(__name__)
@@ -114,9 +115,9 @@ def _mime(message: EmailMessage) -> EmailMultiAlternatives:
 
 
 def _send(message: EmailMessage) -> Outcome:
-    """Talk to the mail server (no transaction is open here)."""
+    """Talk to the mail server (no transaction is open here), over the worker's open connection."""
     try:
-        _mime(message).send(fail_silently=False)
+        mailer.send(_mime(message))
     except smtplib.SMTPRecipientsRefused as exc:
         answers = [
             f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"

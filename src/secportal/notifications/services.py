@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -15,13 +16,33 @@ from django.template.loader import get_template, render_to_string
 from secportal.core.locales import use_locale
 
 from .models import EmailAttachment, EmailMessage, EmailStatus
-from .tasks import enqueue_send
+from .tasks import enqueue_send, enqueue_send_all
 
 # (filename, content, content type); queue_email also takes a callable giving them, called only
 # when the email is new.
 Attachment = tuple[str, bytes, str]
 
 logger = logging.getLogger(__name__)
+
+#: The ids of the emails queued inside ``delivered_together`` (None outside one).
+_together: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "emails_delivered_together", default=None
+)
+
+
+@contextmanager
+def delivered_together() -> Iterator[None]:
+    """The emails queued inside the block are delivered by one task after the commit, one after
+    another on one connection (rather than a task each). Each is still its own outbox row,
+    committed with the change, with its own claim, result and retries."""
+    ids: list[int] = []
+    token = _together.set(ids)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+    if ids:
+        transaction.on_commit(lambda: enqueue_send_all(ids))
 
 
 def render_text(template_name: str, context: dict[str, Any]) -> str:
@@ -108,7 +129,11 @@ def queue_email(
     except IntegrityError:
         return EmailMessage.objects.get(dedupe_key=dedupe_key)
     message_id = message.pk
-    transaction.on_commit(lambda: enqueue_send(message_id))
+    together = _together.get()
+    if together is not None:
+        together.append(message_id)
+    else:
+        transaction.on_commit(lambda: enqueue_send(message_id))
     return message
 
 

@@ -1,3 +1,4 @@
+import logging
 from datetime import datetime, timedelta
 
 from crontask import cron
@@ -9,6 +10,8 @@ from django.utils import timezone
 from . import delivery
 from .models import EmailMessage, EmailStatus
 
+logger = logging.getLogger(__name__)
+
 
 @task(queue_name="email")
 def send_email(message_id: int) -> str:
@@ -17,6 +20,31 @@ def send_email(message_id: int) -> str:
     if message.status == EmailStatus.QUEUED and message.next_attempt_at is not None:
         enqueue_send(message_id, message.next_attempt_at)
     return message.status
+
+
+@task(queue_name="email")
+def send_emails(message_ids: list[int]) -> dict[str, int]:
+    """Deliver emails queued together (one change told several people), one after another on
+    the worker's open connection; each keeps its own claim, result and next try."""
+    statuses: dict[str, int] = {}
+    for message_id in message_ids:
+        try:
+            status = send_email.call(message_id)
+        except EmailMessage.DoesNotExist:  # its transaction's savepoint was rolled back
+            status = "gone"
+        except Exception:  # left queued (or claimed): the outbox sweep delivers it later
+            logger.exception("email %s: delivery failed", message_id)
+            status = "error"
+        statuses[status] = statuses.get(status, 0) + 1
+    return statuses
+
+
+def enqueue_send_all(message_ids: list[int]) -> None:
+    """Enqueue the delivery of emails queued together: one task for all of them."""
+    if len(message_ids) == 1:
+        send_email.enqueue(message_ids[0])
+    elif message_ids:
+        send_emails.enqueue(list(message_ids))
 
 
 def enqueue_send(message_id: int, run_after: datetime | None = None) -> None:
