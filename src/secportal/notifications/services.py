@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 
@@ -88,10 +88,6 @@ def queue_email(
     an ``attachment_builder`` ({"path", "args"}) draws them at the first delivery instead, outside
     the caller's transaction, and stores them then.
     """
-    if dedupe_key:
-        existing = EmailMessage.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is not None:
-            return existing
     context = {"site_url": settings.SITE_URL, **context}
     # In the workspace's formats and time zone (issue 13, items 8 and 13).
     with _workspace_formats(workspace):
@@ -101,33 +97,39 @@ def queue_email(
     if not first.startswith("Subject:"):
         raise ValueError(f"{template}.txt must start with a 'Subject:' line")
     subject = first.removeprefix("Subject:").strip()
-    files = list(attachments() if callable(attachments) else attachments)
-    try:
-        with transaction.atomic():
-            message = EmailMessage.objects.create(
-                workspace=workspace,
-                kind=kind,
-                to=to,
-                reply_to=reply_to,
-                from_name=from_name,
-                subject=subject,
-                body_text=body_text.strip() + "\n",
-                body_html=body_html,
-                invoice=invoice,
-                dedupe_key=dedupe_key,
-                to_header=to_header,
-                cc_header=cc_header,
-                is_cc=is_cc,
-                attachment_builder=attachment_builder,
-            )
+    message = EmailMessage(
+        workspace=workspace,
+        kind=kind,
+        to=to,
+        reply_to=reply_to,
+        from_name=from_name,
+        subject=subject,
+        body_text=body_text.strip() + "\n",
+        body_html=body_html,
+        invoice=invoice,
+        dedupe_key=dedupe_key,
+        to_header=to_header,
+        cc_header=cc_header,
+        is_cc=is_cc,
+        attachment_builder=attachment_builder,
+    )
+    # No savepoint: a repeat of the dedupe key is an INSERT that does nothing (ON CONFLICT DO
+    # NOTHING), never an error that would end the caller's transaction.
+    with transaction.atomic(savepoint=False):
+        if dedupe_key:
+            existing = _insert_once(message, dedupe_key)
+            if existing is not None:
+                return existing
+        else:
+            message.save(force_insert=True)
+        files = list(attachments() if callable(attachments) else attachments)
+        if files:
             EmailAttachment.objects.bulk_create(
                 EmailAttachment(
                     message=message, filename=name, content=content, content_type=content_type
                 )
                 for name, content, content_type in files
             )
-    except IntegrityError:
-        return EmailMessage.objects.get(dedupe_key=dedupe_key)
     message_id = message.pk
     together = _together.get()
     if together is not None:
@@ -135,6 +137,21 @@ def queue_email(
     else:
         transaction.on_commit(lambda: enqueue_send(message_id))
     return message
+
+
+def _insert_once(message: EmailMessage, dedupe_key: str) -> EmailMessage | None:
+    """Insert ``message`` unless an email with its dedupe key exists: None when inserted (its
+    ``pk`` set), else the email queued before."""
+    EmailMessage.objects.bulk_create([message], ignore_conflicts=True)
+    queued = EmailMessage.objects.filter(dedupe_key=dedupe_key).first()
+    if queued is None:  # refused for another reason than the key (SQLite's OR IGNORE): say why
+        message.save(force_insert=True)
+        return None
+    if queued.public_id != message.public_id:
+        return queued
+    message.pk = queued.pk
+    message._state.adding = False
+    return None
 
 
 @transaction.atomic

@@ -1,4 +1,3 @@
-import logging
 from datetime import datetime, timedelta
 
 from crontask import cron
@@ -9,8 +8,6 @@ from django.utils import timezone
 
 from . import delivery
 from .models import EmailMessage, EmailStatus
-
-logger = logging.getLogger(__name__)
 
 
 @task(queue_name="email")
@@ -27,15 +24,10 @@ def send_emails(message_ids: list[int]) -> dict[str, int]:
     """Deliver emails queued together (one change told several people), one after another on
     the worker's open connection; each keeps its own claim, result and next try."""
     statuses: dict[str, int] = {}
-    for message_id in message_ids:
-        try:
-            status = send_email.call(message_id)
-        except EmailMessage.DoesNotExist:  # its transaction's savepoint was rolled back
-            status = "gone"
-        except Exception:  # left queued (or claimed): the outbox sweep delivers it later
-            logger.exception("email %s: delivery failed", message_id)
-            status = "error"
-        statuses[status] = statuses.get(status, 0) + 1
+    for message in delivery.deliver_all(message_ids).values():
+        if message.status == EmailStatus.QUEUED and message.next_attempt_at is not None:
+            enqueue_send(message.pk, message.next_attempt_at)
+        statuses[message.status] = statuses.get(message.status, 0) + 1
     return statuses
 
 
