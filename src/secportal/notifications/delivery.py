@@ -220,7 +220,9 @@ def _record_all(sent: list[_Sent]) -> dict[int, EmailMessage]:
         changed: list[EmailMessage] = []
         fields: set[str] = set()
         for item in sent:
-            message = locked[item.message.pk]
+            message = locked.get(item.message.pk)
+            if message is None:  # deleted meanwhile (its workspace went): nothing to record
+                continue
             these = _result(message, item.message.claimed_at, item.outcome)
             if item.drawn is not None and message.attachment_builder:
                 files += [

@@ -31,10 +31,18 @@ _together: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
 
 
 @contextmanager
-def delivered_together() -> Iterator[None]:
-    """The emails queued inside the block are delivered by one task after the commit, one after
-    another on one connection (rather than a task each). Each is still its own outbox row,
-    committed with the change, with its own claim, result and retries."""
+def delivered_together(*, here: bool = False) -> Iterator[None]:
+    """The emails queued inside the block are delivered together after the commit, one after
+    another on one connection, rather than by a task each. Each is still its own outbox row,
+    committed with the change, with its own claim, result and retries.
+
+    ``here``: delivered by the caller itself right after the commit (a background task that
+    has no transaction open then), rather than by one delivery task. A process killed between
+    the commit and the delivery leaves them queued, and the outbox sweep delivers them.
+    """
+    if _together.get() is not None:  # inside another such block: delivered with its emails
+        yield
+        return
     ids: list[int] = []
     token = _together.set(ids)
     try:
@@ -42,7 +50,16 @@ def delivered_together() -> Iterator[None]:
     finally:
         _together.reset(token)
     if ids:
-        transaction.on_commit(lambda: enqueue_send_all(ids))
+        transaction.on_commit(lambda: _deliver_here(ids) if here else enqueue_send_all(ids))
+
+
+def _deliver_here(message_ids: list[int]) -> None:
+    from .tasks import send_emails
+
+    try:
+        send_emails.call(message_ids)
+    except Exception:  # the change is committed; what was not delivered, the sweep delivers
+        logger.exception("emails %s: delivery after the commit failed", message_ids)
 
 
 def render_text(template_name: str, context: dict[str, Any]) -> str:

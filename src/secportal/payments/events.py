@@ -112,8 +112,9 @@ def process_event(event_pk: int) -> str:
         if event.processed_at is not None:
             return event.outcome or "already processed"
         mode = _mode_mismatch(event.payload)
-        # Every email the event leads to goes out in one delivery task after the commit.
-        with delivered_together():
+        # Every email the event leads to is delivered by this task right after the commit (on
+        # the worker's open connection), not by a task each.
+        with delivered_together(here=True):
             outcome = mode or dispatch(event.type, event.payload)
         event.processed_at = timezone.now()
         event.last_attempt_at = event.processed_at
