@@ -4,9 +4,10 @@ SMTP server, processed by the real task worker (``db_worker``), with 1 and then 
 Run with ``bash bench/run payments_e2e``. For each run, ``EVENTS`` sent invoices with an open
 checkout get a signed ``checkout.session.completed`` POSTed to ``/stripe/webhook/`` (stored and
 queued), then N ``db_worker --batch`` processes drain every queue: the event task (payment,
-invoice Paid, history, two emails queued) and the two email tasks (rendered, sent to the SMTP
-server the benchmark runs). The same worker also drains ``EVENTS`` minimal tasks (one INSERT
-each) through the same backend. Exactly-once is checked after each run.
+invoice Paid, history, two emails queued in the outbox; after the commit both are sent on the
+worker's kept-open connection to the SMTP server the benchmark runs). The same worker also
+drains ``EVENTS`` minimal tasks (one INSERT each) through the same backend. Exactly-once is
+checked after each run.
 """
 
 from __future__ import annotations

@@ -79,7 +79,7 @@ def settle(invoice: Invoice, *, paid_at: datetime.datetime | None = None) -> boo
     return False
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def apply_payment(
     invoice_id: int,
     *,
@@ -87,6 +87,7 @@ def apply_payment(
     paid_at: datetime.datetime,
     actor_type: str = ActorType.STRIPE,
     user: Any = None,
+    locked: Invoice | None = None,
     **details: Any,
 ) -> tuple[Invoice, int]:
     """Count a payment of ``amount`` towards the invoice's balance: (invoice, excess).
@@ -95,8 +96,11 @@ def apply_payment(
     the caller gives back. The invoice becomes Paid when the balance reaches zero (an event
     "Paid", then ``invoice_paid`` on commit), else Partially paid (or Overdue past its due date;
     an event "Part payment received"). A Paid invoice takes nothing: the whole amount is excess.
+    ``locked``: the invoice as the caller locked it (``lock_invoice``) in this transaction and
+    left it, so that it is not read again. No savepoint: a refusal (``InvoiceError``) ends the
+    caller's transaction too, and no caller carries on after one.
     """
-    invoice = lock_invoice(invoice_id)
+    invoice = locked if locked is not None and locked.pk == invoice_id else lock_invoice(invoice_id)
     if invoice.status == InvoiceStatus.PAID:
         return invoice, amount
     if not invoice.is_payable and invoice.status != InvoiceStatus.PROCESSING:

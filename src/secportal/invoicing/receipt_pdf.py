@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from fpdf import FPDF
-from fpdf.enums import Align, XPos
+from fpdf.enums import Align, XPos, YPos
 
 MARGIN = 18.0
 INK = (33, 37, 41)
@@ -70,10 +70,18 @@ def render_receipt_pdf(receipt: ReceiptPdf) -> bytes:
     pdf.add_page()
     width = pdf.w - 2 * MARGIN
 
+    def text_block(w: float, h: float, text: str, align: Align = Align.L) -> None:
+        # A line that fits is one cell: fpdf2's line breaking (multi_cell) costs most of the
+        # drawing time, and a receipt's lines almost always fit.
+        if "\n" not in text and pdf.get_string_width(text) <= w - 2 * pdf.c_margin:
+            pdf.cell(w, h, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        else:
+            pdf.multi_cell(w, h, text, align=align, new_x=XPos.LMARGIN)
+
     def write(size: float, text: str, *, bold: bool = False, colour=INK, align=Align.L) -> None:
         pdf.set_font("Helvetica", "B" if bold else "", size)
         pdf.set_text_color(*colour)
-        pdf.multi_cell(width, size * 0.5, clean(text), align=align, new_x=XPos.LMARGIN)
+        text_block(width, size * 0.5, clean(text), align)
 
     write(16, receipt.workspace_name, bold=True)
     for line in receipt.supplier_lines:
@@ -98,7 +106,7 @@ def render_receipt_pdf(receipt: ReceiptPdf) -> bytes:
         pdf.set_text_color(*MUTED)
         pdf.cell(label_width, 6.5, clean(label))
         pdf.set_text_color(*INK)
-        pdf.multi_cell(width - label_width, 6.5, clean(value), new_x=XPos.LMARGIN)
+        text_block(width - label_width, 6.5, clean(value))
     pdf.ln(4)
     pdf.line(MARGIN, pdf.get_y(), MARGIN + width, pdf.get_y())
     pdf.ln(4)

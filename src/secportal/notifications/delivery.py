@@ -28,13 +28,18 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from secportal.core.validators import SINGLE_LINE
 
+from . import mailer
 from .models import EmailAttachment, EmailMessage, EmailStatus
 
 logger = logging.getLogger(__name__)
+
+#: (filename, content, content type)
+Attachment = tuple[str, bytes, str]
 
 INTERRUPTED = "The delivery was interrupted (the worker stopped while sending)."
 
@@ -63,35 +68,50 @@ class Outcome:
     bounced: bool = False
 
 
-def _claim(message_id: int, now: datetime.datetime) -> EmailMessage | None:
-    """Take the email for one delivery (a short transaction); None when it is not ours to send."""
+def _claim_all(
+    message_ids: list[int], now: datetime.datetime
+) -> tuple[list[EmailMessage], dict[int, EmailMessage]]:
+    """Take the emails for one delivery (one short transaction): (claimed, every row as it is
+    now). An email not queued (sent, or claimed by a live delivery) is not ours to send."""
     lease = timedelta(seconds=settings.EMAIL_SEND_LEASE)
+    claimed: list[EmailMessage] = []
     with transaction.atomic():
-        message = EmailMessage.objects.select_for_update().get(pk=message_id)
-        stale = (
-            message.status == EmailStatus.SENDING
-            and message.claimed_at is not None
-            and message.claimed_at < now - lease
+        rows = list(
+            EmailMessage.objects.select_for_update().filter(pk__in=message_ids).order_by("pk")
         )
-        if message.status != EmailStatus.QUEUED and not stale:
-            return None
-        if stale and message.attempts >= settings.EMAIL_MAX_ATTEMPTS:
-            _end(message, EmailStatus.FAILED, INTERRUPTED, now)
-            return None
-        if stale:
-            logger.warning("email %s: claim of %s went stale, sending again", message.pk, now)
-        message.status = EmailStatus.SENDING
-        message.claimed_at = now
-        message.attempts += 1
-        # One Message-ID for every attempt: a repeat after an interrupted send is recognisable.
-        message.provider_message_id = message.provider_message_id or make_msgid(
-            domain="secportal.test"
-        )
-        message.save(update_fields=["status", "claimed_at", "attempts", "provider_message_id"])
-        return message
+        for message in rows:
+            stale = (
+                message.status == EmailStatus.SENDING
+                and message.claimed_at is not None
+                and message.claimed_at < now - lease
+            )
+            if message.status != EmailStatus.QUEUED and not stale:
+                continue
+            if stale and message.attempts >= settings.EMAIL_MAX_ATTEMPTS:
+                _end(message, EmailStatus.FAILED, INTERRUPTED, now)
+                message.save(update_fields=_ENDED)
+                continue
+            if stale:
+                logger.warning("email %s: claim of %s went stale, sending again", message.pk, now)
+            message.status = EmailStatus.SENDING
+            message.claimed_at = now
+            message.attempts += 1
+            # One Message-ID for every attempt: a repeat after an interrupted send is
+            # recognisable.
+            message.provider_message_id = message.provider_message_id or make_msgid(
+                domain="secportal.test"
+            )
+            claimed.append(message)
+        if claimed:
+            EmailMessage.objects.bulk_update(
+                claimed, ["status", "claimed_at", "attempts", "provider_message_id"]
+            )
+    # The stored attachments of every claimed email, in one query.
+    prefetch_related_objects(claimed, "attachments")
+    return claimed, {message.pk: message for message in rows}
 
 
-def _mime(message: EmailMessage) -> EmailMultiAlternatives:
+def _mime(message: EmailMessage, drawn: list[Attachment] | None = None) -> EmailMultiAlternatives:
     headers = {"Message-ID": message.provider_message_id, "X-SecPortal-Kind": message.kind}
     # The envelope goes to this one person; the headers show everyone the email went to.
     if message.to_header:
@@ -110,13 +130,15 @@ def _mime(message: EmailMessage) -> EmailMultiAlternatives:
         email.attach_alternative(message.body_html, "text/html")
     for attachment in message.attachments.all():
         email.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
+    for filename, content, content_type in drawn or ():
+        email.attach(filename, content, content_type)
     return email
 
 
-def _send(message: EmailMessage) -> Outcome:
-    """Talk to the mail server (no transaction is open here)."""
+def _send(message: EmailMessage, drawn: list[Attachment] | None = None) -> Outcome:
+    """Talk to the mail server (no transaction is open here), over the worker's open connection."""
     try:
-        _mime(message).send(fail_silently=False)
+        mailer.send(_mime(message, drawn))
     except smtplib.SMTPRecipientsRefused as exc:
         answers = [
             f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
@@ -131,91 +153,143 @@ def _send(message: EmailMessage) -> Outcome:
     return Outcome()
 
 
+_ENDED = ["status", "last_error", "failed_at", "next_attempt_at"]
+
+
 def _end(message: EmailMessage, status: str, error: str, now: datetime.datetime) -> None:
     message.status = status
     message.last_error = error[:2000]
     message.failed_at = now
     message.next_attempt_at = None
-    message.save(update_fields=["status", "last_error", "failed_at", "next_attempt_at"])
 
 
-def _record(
-    message_id: int, claimed_at: datetime.datetime | None, outcome: Outcome
-) -> EmailMessage:
-    """Write what the mail server said (a short transaction)."""
+def _result(
+    message: EmailMessage, claimed_at: datetime.datetime | None, outcome: Outcome
+) -> list[str]:
+    """Apply what the mail server said to the locked ``message``: the fields changed."""
     now = timezone.now()
+    if not outcome.error:
+        # Accepted: whoever holds the claim now, the email went.
+        if message.status == EmailStatus.SENT:
+            return []
+        message.status = EmailStatus.SENT
+        message.sent_at = now
+        message.last_error = ""
+        message.next_attempt_at = None
+        return ["status", "sent_at", "last_error", "next_attempt_at"]
+    if message.status != EmailStatus.SENDING or message.claimed_at != claimed_at:
+        # A later claim (ours went stale) owns the email now: its result stands.
+        return []
+    if outcome.bounced:
+        logger.warning("email %s to %s bounced: %s", message.pk, message.to, outcome.error)
+        _end(message, EmailStatus.BOUNCED, outcome.error, now)
+        return _ENDED
+    if message.attempts >= settings.EMAIL_MAX_ATTEMPTS:
+        logger.warning("email %s to %s failed for good: %s", message.pk, message.to, outcome.error)
+        _end(message, EmailStatus.FAILED, outcome.error, now)
+        return _ENDED
+    delays = settings.EMAIL_RETRY_DELAYS
+    delay = delays[min(message.attempts - 1, len(delays) - 1)]
+    logger.info(
+        "email %s to %s failed, retry in %ss: %s", message.pk, message.to, delay, outcome.error
+    )
+    message.status = EmailStatus.QUEUED
+    message.last_error = outcome.error[:2000]
+    message.next_attempt_at = now + timedelta(seconds=delay)
+    return ["status", "last_error", "next_attempt_at"]
+
+
+@dataclass
+class _Sent:
+    message: EmailMessage  # as claimed
+    outcome: Outcome
+    drawn: list[Attachment] | None = None  # attachments drawn for this delivery
+
+
+def _record_all(sent: list[_Sent]) -> dict[int, EmailMessage]:
+    """Write what the mail server said about each email, and the attachments drawn for them
+    (so that every later try sends the same bytes; a concurrent delivery that stored them first
+    wins), in one short transaction."""
+    ids = [item.message.pk for item in sent]
     with transaction.atomic():
-        message = EmailMessage.objects.select_for_update().get(pk=message_id)
-        if not outcome.error:
-            # Accepted: whoever holds the claim now, the email went.
-            if message.status != EmailStatus.SENT:
-                message.status = EmailStatus.SENT
-                message.sent_at = now
-                message.last_error = ""
-                message.next_attempt_at = None
-                message.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at"])
-            return message
-        if message.status != EmailStatus.SENDING or message.claimed_at != claimed_at:
-            # A later claim (ours went stale) owns the email now: its result stands.
-            return message
-        if outcome.bounced:
-            logger.warning("email %s to %s bounced: %s", message.pk, message.to, outcome.error)
-            _end(message, EmailStatus.BOUNCED, outcome.error, now)
-        elif message.attempts >= settings.EMAIL_MAX_ATTEMPTS:
-            logger.warning(
-                "email %s to %s failed for good: %s", message.pk, message.to, outcome.error
-            )
-            _end(message, EmailStatus.FAILED, outcome.error, now)
-        else:
-            delays = settings.EMAIL_RETRY_DELAYS
-            delay = delays[min(message.attempts - 1, len(delays) - 1)]
-            logger.info(
-                "email %s to %s failed, retry in %ss: %s",
-                message.pk,
-                message.to,
-                delay,
-                outcome.error,
-            )
-            message.status = EmailStatus.QUEUED
-            message.last_error = outcome.error[:2000]
-            message.next_attempt_at = now + timedelta(seconds=delay)
-            message.save(update_fields=["status", "last_error", "next_attempt_at"])
-        return message
+        locked = {
+            m.pk: m
+            for m in EmailMessage.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        }
+        files: list[EmailAttachment] = []
+        changed: list[EmailMessage] = []
+        fields: set[str] = set()
+        for item in sent:
+            message = locked.get(item.message.pk)
+            if message is None:  # deleted meanwhile (its workspace went): nothing to record
+                continue
+            these = _result(message, item.message.claimed_at, item.outcome)
+            if item.drawn is not None and message.attachment_builder:
+                files += [
+                    EmailAttachment(message=message, filename=n, content=c, content_type=t)
+                    for n, c, t in item.drawn
+                ]
+                message.attachment_builder = None
+                these = [*these, "attachment_builder"]
+            if these:
+                changed.append(message)
+                fields.update(these)
+        if files:
+            EmailAttachment.objects.bulk_create(files)
+        if changed:
+            EmailMessage.objects.bulk_update(changed, sorted(fields))
+    return locked
 
 
-def _draw_attachments(message: EmailMessage) -> None:
-    """Draw and store the attachments of an ``attachment_builder`` (no transaction open while
-    drawing); a concurrent delivery that stored them first wins."""
+def _draw(message: EmailMessage) -> list[Attachment]:
+    """The attachments of an ``attachment_builder``, drawn with no transaction open."""
     from django.utils.module_loading import import_string
 
     builder = message.attachment_builder or {}
-    files = import_string(builder["path"])(*builder.get("args", []))
-    with transaction.atomic():
-        locked = EmailMessage.objects.select_for_update().get(pk=message.pk)
-        if locked.attachment_builder:
-            EmailAttachment.objects.bulk_create(
-                EmailAttachment(message=locked, filename=n, content=c, content_type=t)
-                for n, c, t in files
-            )
-            locked.attachment_builder = None
-            locked.save(update_fields=["attachment_builder"])
-    message.attachment_builder = None
+    return list(import_string(builder["path"])(*builder.get("args", [])))
+
+
+#: At most this many emails are claimed at once, so that a slow mail server cannot keep the
+#: last of them past their lease (EMAIL_SEND_LEASE) before they are sent.
+CLAIM_BATCH = 10
+
+
+def deliver_all(message_ids: list[int]) -> dict[int, EmailMessage]:
+    """Send queued emails once each, one after another on the worker's open connection; on
+    failure count the attempt and set when to try again. Every email as it is afterwards, by
+    id (an id with no row is left out).
+
+    Per batch: one short transaction claims them, the mail server is talked to with none open,
+    one short transaction records the results. The caller (the ``send_email``/``send_emails``
+    tasks) queues the next try at ``next_attempt_at`` of an email still queued.
+    """
+    result: dict[int, EmailMessage] = {}
+    for start in range(0, len(message_ids), CLAIM_BATCH):
+        chunk = message_ids[start : start + CLAIM_BATCH]
+        claimed, rows = _claim_all(chunk, timezone.now())
+        result.update(rows)
+        sent: list[_Sent] = []
+        for message in claimed:
+            drawn = None
+            if message.attachment_builder:
+                try:
+                    drawn = _draw(message)
+                except Exception as exc:  # recorded like a transport failure, and retried
+                    logger.exception("email %s: attachments could not be drawn", message.pk)
+                    sent.append(_Sent(message, Outcome(error=f"Attachment: {exc}")))
+                    continue
+            sent.append(_Sent(message, _send(message, drawn), drawn))
+        if sent:
+            result.update(_record_all(sent))
+    return result
 
 
 def deliver(message_id: int) -> EmailMessage:
-    """Send one queued email once; on failure count the attempt and set when to try again.
+    """Send one queued email once (``deliver_all``); the email as it is afterwards.
 
-    The caller (the ``send_email`` task) queues the next try at ``next_attempt_at`` while the
-    message is still queued. Call it outside any transaction: the mail server is talked to
-    between two short ones.
+    Call it outside any transaction: the mail server is talked to between two short ones.
     """
-    message = _claim(message_id, timezone.now())
-    if message is None:
-        return EmailMessage.objects.get(pk=message_id)
-    if message.attachment_builder:
-        try:
-            _draw_attachments(message)
-        except Exception as exc:  # recorded like a transport failure, and retried
-            logger.exception("email %s: attachments could not be drawn", message.pk)
-            return _record(message_id, message.claimed_at, Outcome(error=f"Attachment: {exc}"))
-    return _record(message_id, message.claimed_at, _send(message))
+    try:
+        return deliver_all([message_id])[message_id]
+    except KeyError:
+        raise EmailMessage.DoesNotExist(f"No email {message_id}") from None

@@ -2,26 +2,64 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 
 from secportal.core.locales import use_locale
 
 from .models import EmailAttachment, EmailMessage, EmailStatus
-from .tasks import enqueue_send
+from .tasks import enqueue_send, enqueue_send_all
 
 # (filename, content, content type); queue_email also takes a callable giving them, called only
 # when the email is new.
 Attachment = tuple[str, bytes, str]
 
 logger = logging.getLogger(__name__)
+
+#: The ids of the emails queued inside ``delivered_together`` (None outside one).
+_together: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "emails_delivered_together", default=None
+)
+
+
+@contextmanager
+def delivered_together(*, here: bool = False) -> Iterator[None]:
+    """The emails queued inside the block are delivered together after the commit, one after
+    another on one connection, rather than by a task each. Each is still its own outbox row,
+    committed with the change, with its own claim, result and retries.
+
+    ``here``: delivered by the caller itself right after the commit (a background task that
+    has no transaction open then), rather than by one delivery task. A process killed between
+    the commit and the delivery leaves them queued, and the outbox sweep delivers them.
+    """
+    if _together.get() is not None:  # inside another such block: delivered with its emails
+        yield
+        return
+    ids: list[int] = []
+    token = _together.set(ids)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+    if ids:
+        transaction.on_commit(lambda: _deliver_here(ids) if here else enqueue_send_all(ids))
+
+
+def _deliver_here(message_ids: list[int]) -> None:
+    from .tasks import send_emails
+
+    try:
+        send_emails.call(message_ids)
+    except Exception:  # the change is committed; what was not delivered, the sweep delivers
+        logger.exception("emails %s: delivery after the commit failed", message_ids)
 
 
 def render_text(template_name: str, context: dict[str, Any]) -> str:
@@ -67,10 +105,6 @@ def queue_email(
     an ``attachment_builder`` ({"path", "args"}) draws them at the first delivery instead, outside
     the caller's transaction, and stores them then.
     """
-    if dedupe_key:
-        existing = EmailMessage.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is not None:
-            return existing
     context = {"site_url": settings.SITE_URL, **context}
     # In the workspace's formats and time zone (issue 13, items 8 and 13).
     with _workspace_formats(workspace):
@@ -80,36 +114,61 @@ def queue_email(
     if not first.startswith("Subject:"):
         raise ValueError(f"{template}.txt must start with a 'Subject:' line")
     subject = first.removeprefix("Subject:").strip()
-    files = list(attachments() if callable(attachments) else attachments)
-    try:
-        with transaction.atomic():
-            message = EmailMessage.objects.create(
-                workspace=workspace,
-                kind=kind,
-                to=to,
-                reply_to=reply_to,
-                from_name=from_name,
-                subject=subject,
-                body_text=body_text.strip() + "\n",
-                body_html=body_html,
-                invoice=invoice,
-                dedupe_key=dedupe_key,
-                to_header=to_header,
-                cc_header=cc_header,
-                is_cc=is_cc,
-                attachment_builder=attachment_builder,
-            )
+    message = EmailMessage(
+        workspace=workspace,
+        kind=kind,
+        to=to,
+        reply_to=reply_to,
+        from_name=from_name,
+        subject=subject,
+        body_text=body_text.strip() + "\n",
+        body_html=body_html,
+        invoice=invoice,
+        dedupe_key=dedupe_key,
+        to_header=to_header,
+        cc_header=cc_header,
+        is_cc=is_cc,
+        attachment_builder=attachment_builder,
+    )
+    # No savepoint: a repeat of the dedupe key is an INSERT that does nothing (ON CONFLICT DO
+    # NOTHING), never an error that would end the caller's transaction.
+    with transaction.atomic(savepoint=False):
+        if dedupe_key:
+            existing = _insert_once(message, dedupe_key)
+            if existing is not None:
+                return existing
+        else:
+            message.save(force_insert=True)
+        files = list(attachments() if callable(attachments) else attachments)
+        if files:
             EmailAttachment.objects.bulk_create(
                 EmailAttachment(
                     message=message, filename=name, content=content, content_type=content_type
                 )
                 for name, content, content_type in files
             )
-    except IntegrityError:
-        return EmailMessage.objects.get(dedupe_key=dedupe_key)
     message_id = message.pk
-    transaction.on_commit(lambda: enqueue_send(message_id))
+    together = _together.get()
+    if together is not None:
+        together.append(message_id)
+    else:
+        transaction.on_commit(lambda: enqueue_send(message_id))
     return message
+
+
+def _insert_once(message: EmailMessage, dedupe_key: str) -> EmailMessage | None:
+    """Insert ``message`` unless an email with its dedupe key exists: None when inserted (its
+    ``pk`` set), else the email queued before."""
+    EmailMessage.objects.bulk_create([message], ignore_conflicts=True)
+    queued = EmailMessage.objects.filter(dedupe_key=dedupe_key).first()
+    if queued is None:  # refused for another reason than the key (SQLite's OR IGNORE): say why
+        message.save(force_insert=True)
+        return None
+    if queued.public_id != message.public_id:
+        return queued
+    message.pk = queued.pk
+    message._state.adding = False
+    return None
 
 
 @transaction.atomic

@@ -19,6 +19,26 @@ def send_email(message_id: int) -> str:
     return message.status
 
 
+@task(queue_name="email")
+def send_emails(message_ids: list[int]) -> dict[str, int]:
+    """Deliver emails queued together (one change told several people), one after another on
+    the worker's open connection; each keeps its own claim, result and next try."""
+    statuses: dict[str, int] = {}
+    for message in delivery.deliver_all(message_ids).values():
+        if message.status == EmailStatus.QUEUED and message.next_attempt_at is not None:
+            enqueue_send(message.pk, message.next_attempt_at)
+        statuses[message.status] = statuses.get(message.status, 0) + 1
+    return statuses
+
+
+def enqueue_send_all(message_ids: list[int]) -> None:
+    """Enqueue the delivery of emails queued together: one task for all of them."""
+    if len(message_ids) == 1:
+        send_email.enqueue(message_ids[0])
+    elif message_ids:
+        send_emails.enqueue(list(message_ids))
+
+
 def enqueue_send(message_id: int, run_after: datetime | None = None) -> None:
     """Enqueue a delivery, deferred where the task backend can defer."""
     if run_after is not None and send_email.get_backend().supports_defer:

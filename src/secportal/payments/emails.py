@@ -8,7 +8,7 @@ from secportal.core.money import format_money
 from secportal.invoicing.emails import invoice_context, queue_to_client
 from secportal.invoicing.links import consultant_link, portal_link
 from secportal.invoicing.models import Invoice
-from secportal.notifications.services import queue_email
+from secportal.notifications.services import delivered_together, queue_email
 from secportal.workspaces.selectors import billing_contacts_of
 
 from .models import Payment
@@ -73,6 +73,12 @@ def queue_auto_refund_failed(invoice: Invoice, payment: Payment) -> None:
 
 
 def queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
+    """The receipt to the client, the news to the owners and admins: delivered together."""
+    with delivered_together():
+        _queue_paid_emails(invoice, payment)
+
+
+def _queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
     context = {
         "invoice": invoice,
         "workspace": invoice.workspace,

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from secportal.notifications.services import delivered_together
+
 from . import connect, debits, disputes, gateway, refunds, settlement, transfers
 from .models import StripeEvent
 
@@ -110,7 +112,10 @@ def process_event(event_pk: int) -> str:
         if event.processed_at is not None:
             return event.outcome or "already processed"
         mode = _mode_mismatch(event.payload)
-        outcome = mode or dispatch(event.type, event.payload)
+        # Every email the event leads to is delivered by this task right after the commit (on
+        # the worker's open connection), not by a task each.
+        with delivered_together(here=True):
+            outcome = mode or dispatch(event.type, event.payload)
         event.processed_at = timezone.now()
         event.last_attempt_at = event.processed_at
         event.attempts += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from secportal.core.money import format_money
@@ -25,17 +26,27 @@ def apply_paid_session(session: dict[str, Any], account_id: str, *, source: str)
     if session.get("payment_status") != "paid":
         return "not paid yet"
     session_id = session["id"]
-    attempt = CheckoutAttempt.unscoped.filter(session_id=session_id).first()
+    recorded = Exists(Payment.unscoped.filter(checkout_session_id=OuterRef("session_id")))
+    attempt = (
+        CheckoutAttempt.unscoped.filter(session_id=session_id).annotate(recorded=recorded).first()
+    )
     if attempt is None:
         return "unknown session"
-    if Payment.unscoped.filter(checkout_session_id=session_id).exists():
+    if attempt.recorded:
         return "already recorded"
     intent = _payment_intent(session, attempt)  # Stripe is asked outside the transaction
-    with transaction.atomic():
+    # No savepoint: nothing below is caught and carried on from inside a caller's transaction.
+    with transaction.atomic(savepoint=False):
         invoice = invoicing.lock_invoice(attempt.invoice_id)
-        if Payment.unscoped.filter(checkout_session_id=session_id).exists():
+        # The attempt after the invoice (the lock order), and the check that counts: the
+        # payment row is unique per session, the invoice row is locked.
+        attempt = (
+            CheckoutAttempt.unscoped.select_for_update(of=("self",))
+            .annotate(recorded=recorded)
+            .get(pk=attempt.pk)
+        )
+        if attempt.recorded:
             return "already recorded"
-        attempt = CheckoutAttempt.unscoped.select_for_update().get(pk=attempt.pk)
         problems = _mismatches(session, account_id, attempt, invoice)
         if problems:
             invoicing.flag_attention(
@@ -71,6 +82,7 @@ def apply_paid_session(session: dict[str, Any], account_id: str, *, source: str)
         if invoice.is_payable or clearing or invoice.status == InvoiceStatus.PAID:
             invoice, excess = invoicing.apply_payment(
                 invoice.pk,
+                locked=invoice,
                 amount=payment.amount - counted,
                 paid_at=payment.paid_at,
                 session=session_id,
