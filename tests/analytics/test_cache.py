@@ -1,5 +1,5 @@
 """The dashboard's cached figures (issue 19): read from the cache until something they count
-changes, in any server process; never stale after a save, never changed by a rollback."""
+changes, in any server process; never stale after a save's commit, never changed by a rollback."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ def test_a_second_request_reads_the_figures_from_the_cache():
     assert '"payments_payment"' not in touched and '"invoicing_invoice"' not in touched
 
 
+@pytest.mark.django_db(transaction=True)  # the new token is written on commit
 def test_a_payment_or_an_invoice_saved_shows_at_once():
     fx = build()
     browser = signed_in(fx.tenant.owner)
@@ -66,6 +67,7 @@ def test_another_process_sees_the_change_through_the_token():
     assert _gbp(browser)["outstanding"]["count"] == before["outstanding"]["count"] + 1
 
 
+@pytest.mark.django_db(transaction=True)  # the new token is written on commit
 def test_a_rolled_back_change_keeps_the_token():
     fx = build()
     browser = signed_in(fx.tenant.owner)
@@ -76,4 +78,17 @@ def test_a_rolled_back_change_keeps_the_token():
         raise RuntimeError
     assert FiguresStamp.objects.get(workspace_id=fx.tenant.workspace.pk).token == token
     Client.objects.create(workspace=fx.tenant.workspace, name="Kept")
+    assert FiguresStamp.objects.get(workspace_id=fx.tenant.workspace.pk).token != token
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_new_token_per_transaction_however_many_rows():
+    fx = build()
+    token = FiguresStamp.objects.get(workspace_id=fx.tenant.workspace.pk).token
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        for n in range(3):
+            Client.objects.create(workspace=fx.tenant.workspace, name=f"Client {n}")
+        assert FiguresStamp.objects.get(workspace_id=fx.tenant.workspace.pk).token == token
+    stamps = [q for q in queries if "analytics_figuresstamp" in q["sql"] and "INSERT" in q["sql"]]
+    assert len(stamps) == 1  # after the commit, once
     assert FiguresStamp.objects.get(workspace_id=fx.tenant.workspace.pk).token != token

@@ -2,8 +2,8 @@
 
 Computing the figures reads every invoice and payment of the period (hundreds of milliseconds
 at 200,000 invoices); they change far less often than the dashboard is opened. Each
-workspace has a random token (``FiguresStamp``) that ``receivers`` replace whenever an
-invoice, payment, refund, dispute, client or engagement is saved or deleted; the figures
+workspace has a random token (``FiguresStamp``) that ``receivers`` replace once an
+invoice, payment, refund, dispute, client or engagement saved or deleted has committed; the figures
 are cached under the token, the day, the period and the workspace's timezone and currency,
 so a stale entry is never read again (it expires). Reading the token is one primary-key
 query; the cache is Django's (each server process keeps its own copy, and the shared token
@@ -18,6 +18,7 @@ import secrets
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 
 from secportal.workspaces.models import Workspace
 
@@ -96,14 +97,36 @@ def counts(workspace: Workspace) -> dict[str, int]:
     return dict(cached)
 
 
-def figures_changed(workspace_id: int) -> None:
-    """Draw a new token for the workspace, in the current transaction (one statement).
+class _NewToken:
+    """Draws a new token for one workspace once a transaction has committed."""
 
-    Written with the change itself, so that a rolled-back change keeps the old token and a
-    committed one is seen with its token by every process."""
-    FiguresStamp.objects.bulk_create(
-        [FiguresStamp(workspace_id=workspace_id, token=secrets.randbits(62))],
-        update_conflicts=True,
-        unique_fields=["workspace_id"],
-        update_fields=["token"],
-    )
+    def __init__(self, workspace_id: int) -> None:
+        self.workspace_id = workspace_id
+
+    def __call__(self) -> None:
+        FiguresStamp.objects.bulk_create(
+            [FiguresStamp(workspace_id=self.workspace_id, token=secrets.randbits(62))],
+            update_conflicts=True,
+            unique_fields=["workspace_id"],
+            update_fields=["token"],
+        )
+
+
+def figures_changed(workspace_id: int) -> None:
+    """Draw a new token for the workspace once the current transaction commits (at once
+    outside one); a rolled-back change keeps the old token.
+
+    After the commit, not inside the change: the stamp is one row per workspace, and writing it
+    inside every payment's transaction held that row's lock until the commit, so that two
+    payments of one workspace settled one after the other (bench/payments_e2e.py). A reader
+    between the commit and the new token computes the figures with the change (they are read
+    after the commit) or reads the old entry for those few milliseconds; a process killed in
+    between leaves the old figures for at most ``TIMEOUT``. One new token per workspace and
+    transaction, however many of its rows the transaction saved."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        isinstance(callback, _NewToken) and callback.workspace_id == workspace_id
+        for _savepoints, callback, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_NewToken(workspace_id))

@@ -1,7 +1,7 @@
 """What makes the cached dashboard figures stale (connected in ``apps.ready``).
 
 Every model the figures count tells, on save or delete, that its workspace's figures changed:
-a new token is written in the same transaction (a rolled-back change keeps the old one).
+a new token is written once the transaction commits (a rolled-back change keeps the old one).
 Bulk ``UPDATE``s send no signal: the only one on these tables, the overdue sweep, changes no
 figure (a sent invoice past its due date already counts as overdue).
 """
