@@ -19,7 +19,7 @@ ROUNDS = int(os.environ.get("BENCH_DASHBOARD_ROUNDS", "30"))
 RATIO_LIMIT = 1.5
 # The heaviest preset: the period's figures and the chart then both cover 12 months.
 RANGE = "last_12_months"
-STATUSES = ("draft", "sent", "overdue", "paid", "void", "refunded", "processing")
+STATUSES = ("draft", "sent", "overdue", "paid", "void", "refunded", "processing", "partially_paid")
 AGEING = ("current", "1_30", "31_60", "61_90", "90_plus")
 
 
@@ -57,28 +57,29 @@ def selector_figures(workspace: Any, today: datetime.date) -> dict[str, Any]:
 
 _SQL_OPEN = """
 SELECT currency,
-       coalesce(sum(amount) FILTER (WHERE status IN ('sent', 'overdue', 'processing')), 0),
-       count(*) FILTER (WHERE status IN ('sent', 'overdue', 'processing')),
-       coalesce(sum(amount) FILTER (WHERE status = 'overdue' OR status = 'sent' AND due_date < %(today)s), 0),
-       count(*) FILTER (WHERE status = 'overdue' OR status = 'sent' AND due_date < %(today)s),
-       coalesce(sum(amount) FILTER (WHERE status IN ('sent', 'overdue', 'processing') AND (due_date >= %(today)s OR due_date IS NULL)), 0),
-       count(*) FILTER (WHERE status IN ('sent', 'overdue', 'processing') AND (due_date >= %(today)s OR due_date IS NULL)),
-       coalesce(sum(amount) FILTER (WHERE status IN ('sent', 'overdue', 'processing') AND %(today)s - due_date BETWEEN 1 AND 30), 0),
-       count(*) FILTER (WHERE status IN ('sent', 'overdue', 'processing') AND %(today)s - due_date BETWEEN 1 AND 30),
-       coalesce(sum(amount) FILTER (WHERE status IN ('sent', 'overdue', 'processing') AND %(today)s - due_date BETWEEN 31 AND 60), 0),
-       count(*) FILTER (WHERE status IN ('sent', 'overdue', 'processing') AND %(today)s - due_date BETWEEN 31 AND 60),
-       coalesce(sum(amount) FILTER (WHERE status IN ('sent', 'overdue', 'processing') AND %(today)s - due_date BETWEEN 61 AND 90), 0),
-       count(*) FILTER (WHERE status IN ('sent', 'overdue', 'processing') AND %(today)s - due_date BETWEEN 61 AND 90),
-       coalesce(sum(amount) FILTER (WHERE status IN ('sent', 'overdue', 'processing') AND %(today)s - due_date > 90), 0),
-       count(*) FILTER (WHERE status IN ('sent', 'overdue', 'processing') AND %(today)s - due_date > 90),
+       coalesce(sum(amount - credited_amount - paid_amount) FILTER (WHERE status IN ('sent', 'partially_paid', 'overdue', 'processing')), 0),
+       count(*) FILTER (WHERE status IN ('sent', 'partially_paid', 'overdue', 'processing')),
+       coalesce(sum(amount - credited_amount - paid_amount) FILTER (WHERE status = 'overdue' OR status IN ('sent', 'partially_paid') AND due_date < %(today)s), 0),
+       count(*) FILTER (WHERE status = 'overdue' OR status IN ('sent', 'partially_paid') AND due_date < %(today)s),
+       coalesce(sum(amount - credited_amount - paid_amount) FILTER (WHERE status IN ('sent', 'partially_paid', 'overdue', 'processing') AND (due_date >= %(today)s OR due_date IS NULL)), 0),
+       count(*) FILTER (WHERE status IN ('sent', 'partially_paid', 'overdue', 'processing') AND (due_date >= %(today)s OR due_date IS NULL)),
+       coalesce(sum(amount - credited_amount - paid_amount) FILTER (WHERE status IN ('sent', 'partially_paid', 'overdue', 'processing') AND %(today)s - due_date BETWEEN 1 AND 30), 0),
+       count(*) FILTER (WHERE status IN ('sent', 'partially_paid', 'overdue', 'processing') AND %(today)s - due_date BETWEEN 1 AND 30),
+       coalesce(sum(amount - credited_amount - paid_amount) FILTER (WHERE status IN ('sent', 'partially_paid', 'overdue', 'processing') AND %(today)s - due_date BETWEEN 31 AND 60), 0),
+       count(*) FILTER (WHERE status IN ('sent', 'partially_paid', 'overdue', 'processing') AND %(today)s - due_date BETWEEN 31 AND 60),
+       coalesce(sum(amount - credited_amount - paid_amount) FILTER (WHERE status IN ('sent', 'partially_paid', 'overdue', 'processing') AND %(today)s - due_date BETWEEN 61 AND 90), 0),
+       count(*) FILTER (WHERE status IN ('sent', 'partially_paid', 'overdue', 'processing') AND %(today)s - due_date BETWEEN 61 AND 90),
+       coalesce(sum(amount - credited_amount - paid_amount) FILTER (WHERE status IN ('sent', 'partially_paid', 'overdue', 'processing') AND %(today)s - due_date > 90), 0),
+       count(*) FILTER (WHERE status IN ('sent', 'partially_paid', 'overdue', 'processing') AND %(today)s - due_date > 90),
        count(*) FILTER (WHERE status = 'draft'),
        count(*) FILTER (WHERE status = 'sent' AND (due_date >= %(today)s OR due_date IS NULL)),
-       count(*) FILTER (WHERE status = 'overdue' OR status = 'sent' AND due_date < %(today)s),
+       count(*) FILTER (WHERE status = 'overdue' OR status IN ('sent', 'partially_paid') AND due_date < %(today)s),
        count(*) FILTER (WHERE status = 'paid'),
        count(*) FILTER (WHERE status = 'void'),
        count(*) FILTER (WHERE status = 'refunded'),
        count(*) FILTER (WHERE status = 'processing'),
-       coalesce(sum(amount) FILTER (WHERE status = 'processing'), 0),
+       count(*) FILTER (WHERE status = 'partially_paid' AND (due_date >= %(today)s OR due_date IS NULL)),
+       coalesce(sum(amount - credited_amount - paid_amount) FILTER (WHERE status = 'processing'), 0),
        coalesce(sum(credited_amount - refunded_amount) FILTER (WHERE status = 'paid' AND credited_amount > refunded_amount), 0),
        count(*) FILTER (WHERE status = 'paid' AND credited_amount > refunded_amount)
 FROM invoicing_invoice
@@ -218,8 +219,8 @@ def _assemble(
         f["ageing"] = {
             key: {"amount": row[5 + 2 * n], "count": row[6 + 2 * n]} for n, key in enumerate(AGEING)
         }
-        f["status_counts"] = dict(zip(STATUSES, row[15:22], strict=True))
-        f["processing"] = {"amount": row[22], "count": row[21]}
+        f["status_counts"] = dict(zip(STATUSES, row[15:23], strict=True))
+        f["processing"] = {"amount": row[23], "count": row[21]}
         f["credits_owed"] = {"amount": row[-2], "count": row[-1]}  # the last two columns
     tops: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for currency, public_id, name, gross, fees, n, days, refunds, fees_refunded, lost in sorted(

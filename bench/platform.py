@@ -40,7 +40,7 @@ RECONCILE_QUERIES_LIMIT = 5  # one batch of reconcile_checkouts, whatever the pl
 _DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/secportal_bench"
 
 
-def _platform_database_url() -> str:
+def platform_database_url() -> str:
     explicit = os.environ.get("BENCH_PLATFORM_DATABASE_URL")
     if explicit:
         return explicit
@@ -52,7 +52,7 @@ def _platform_database_url() -> str:
 def main() -> int:
     import dj_database_url
 
-    url = _platform_database_url()
+    url = platform_database_url()
     os.environ["DATABASE_URL"] = url
     setup_django()
     from django.db import connection
