@@ -234,6 +234,9 @@ def _detail_page(
     invoice_lines = lines.lines_of(invoice)
     # Shown once the invoice is sent (a draft's recipients are chosen on the send form).
     chosen = recipients.of(invoice) if not invoice.is_draft else recipients.Recipients(())
+    recorded = selectors.recorded_payments_of(invoice)
+    creditable = invoice.status in credits.CREDITABLE and invoice.credited_amount < invoice.amount
+    # Forms are built only where the page shows them (the template's own conditions).
     return render(
         request,
         "invoicing/detail.html",
@@ -250,23 +253,26 @@ def _detail_page(
             # Resend is for deliveries that ended (failed, or sent and lost by the client).
             "resendable": any(m.status not in ("queued", "sending") for m in deliveries),
             "send_problems": services.send_problems(invoice) if invoice.is_draft else [],
-            "void_form": VoidForm(),
+            "void_form": VoidForm() if invoice.is_payable else None,
             "lines": invoice_lines,
             "totals": lines.totals_of(invoice_lines),
             # Every credit note adds to ``credited_amount`` (``credits.issue_credit_note``).
             "credit_notes": list(invoice.credit_notes.order_by("pk"))
             if invoice.credited_amount
             else [],
-            "credit_form": credit_form
-            or CreditNoteForm(invoice=invoice, invoice_lines=invoice_lines),
-            "creditable": invoice.status in credits.CREDITABLE
-            and invoice.credited_amount < invoice.amount,
-            "recorded_payments": selectors.recorded_payments_of(invoice),
-            "payment_form": payment_form or RecordPaymentForm(invoice=invoice),
-            "delete_payment_form": DeleteRecordedPaymentForm(),
+            "credit_form": credit_form or _credit_form(invoice, invoice_lines, creditable),
+            "creditable": creditable,
+            "recorded_payments": recorded,
+            "payment_form": payment_form
+            or (RecordPaymentForm(invoice=invoice) if invoice.is_payable else None),
+            "delete_payment_form": DeleteRecordedPaymentForm() if recorded else None,
         },
         status=status,
     )
+
+
+def _credit_form(invoice: Invoice, invoice_lines: Any, shown: bool) -> CreditNoteForm | None:
+    return CreditNoteForm(invoice=invoice, invoice_lines=invoice_lines) if shown else None
 
 
 @workspace_view(invoicing=True)
