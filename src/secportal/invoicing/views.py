@@ -19,7 +19,7 @@ from secportal.workspaces.models import Role
 from . import credits, drafts, interest, line_forms, lines, recipients, selectors, services
 from .documents import credit_note_pdf_bytes, invoice_pdf_bytes, pdf_filename
 from .forms import CreditNoteForm, InvoiceFilters, InvoiceForm, VoidForm
-from .models import CreditNote, Invoice
+from .models import CreditNote, Invoice, InvoiceEventKind
 
 
 def _int(value: str | None) -> int | None:
@@ -234,7 +234,14 @@ def _detail_page(
     invoice_lines = lines.lines_of(invoice)
     # Shown once the invoice is sent (a draft's recipients are chosen on the send form).
     chosen = recipients.of(invoice) if not invoice.is_draft else recipients.Recipients(())
-    recorded = selectors.recorded_payments_of(invoice)
+    events = list(selectors.history(invoice))
+    # A payment recorded by hand always writes its "Payment recorded" event in the same
+    # transaction (``balances.record_payment``, the only writer): without one, none to read.
+    recorded = (
+        selectors.recorded_payments_of(invoice)
+        if any(e.kind == InvoiceEventKind.PAYMENT_RECORDED for e in events)
+        else []
+    )
     creditable = invoice.status in credits.CREDITABLE and invoice.credited_amount < invoice.amount
     # Forms are built only where the page shows them (the template's own conditions).
     return render(
@@ -245,7 +252,7 @@ def _detail_page(
             "today": today,
             "shown_status": invoice.shown_status(today),
             "shown_status_label": invoice.shown_status_label(today),
-            "events": selectors.history(invoice),
+            "events": events,
             "deliveries": deliveries,
             "late_interest": interest.for_invoice(invoice, today),
             "send_to": chosen.to,
