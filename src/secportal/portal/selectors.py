@@ -177,8 +177,7 @@ def home_sections(contact: ClientContact, expand: str = "", shown: int = 0) -> H
     other = EngagementSection(None)
     expanded = next((s for s in [*sections.values(), other] if expand and s.key == expand), None)
     more = max(SECTION_SIZE, min(shown, MAX_SHOWN))
-    rows = _section_rows(contact, sections, other, expanded, more)
-    payable = False
+    rows, payable = _section_rows(contact, sections, other, expanded, more)
     for invoice in sorted(
         rows,
         key=lambda i: (i.issue_date is not None, i.issue_date or datetime.date.min, i.pk),
@@ -189,8 +188,6 @@ def home_sections(contact: ClientContact, expand: str = "", shown: int = 0) -> H
             invoice.engagement = owner.engagement
         owner = owner or other
         owner.invoices.append(invoice)
-        owner.total = invoice.section_total
-        payable = payable or invoice.section_payable > 0
     result = list(sections.values())
     if other.total:
         result.append(other)
@@ -203,8 +200,9 @@ def _section_rows(
     other: EngagementSection,
     expanded: EngagementSection | None,
     more: int,
-) -> list[Invoice]:
-    """Each section's count and payable count from the index alone (one GROUP BY,
+) -> tuple[list[Invoice], bool]:
+    """Sets each section's ``total`` and says whether any visible invoice is payable: the
+    sections' counts from the index alone (one GROUP BY,
     an index-only scan of ``invoice_ws_client_eng``), then each section's first rows, one
     ``ORDER BY … LIMIT`` per section in one ``UNION ALL`` (an index scan reading only the rows
     shown, where a window over every invoice of the client read them all)."""
@@ -218,7 +216,7 @@ def _section_rows(
     )
     parts: list[str] = []
     params: list[Any] = []
-    totals: dict[int, tuple[int, int]] = {}  # id(section) -> (visible, payable)
+    payable = False
     for row in counts:
         engagement_id = row["engagement_id"]
         section = sections.get(engagement_id, other) if engagement_id else other
@@ -228,17 +226,13 @@ def _section_rows(
         params += [contact.workspace_id, contact.client_id, InvoiceStatus.DRAFT.value]
         params += [engagement_id] if engagement_id else []
         params.append(more if section is expanded else SECTION_SIZE)
-        visible, payable = totals.get(id(section), (0, 0))
-        totals[id(section)] = (visible + row["n"], payable + row["payable"])
+        section.total += row["n"]
+        payable = payable or row["payable"] > 0
     if not parts:
-        return []
+        return [], payable
     # One SELECT written once per section (compiling a queryset per section cost more than
     # the rows), each wrapped so that its ORDER BY and LIMIT stay its own.
-    rows = list(Invoice.unscoped.raw(" UNION ALL ".join(parts), params))
-    for invoice in rows:
-        owner = sections.get(invoice.engagement_id, other) if invoice.engagement_id else other
-        invoice.section_total, invoice.section_payable = totals[id(owner)]  # type: ignore[attr-defined]
-    return rows
+    return list(Invoice.unscoped.raw(" UNION ALL ".join(parts), params)), payable
 
 
 class PayLinkRefused(Exception):
