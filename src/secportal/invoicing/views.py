@@ -19,7 +19,7 @@ from secportal.workspaces.models import Role
 from . import credits, drafts, interest, line_forms, lines, recipients, selectors, services
 from .documents import credit_note_pdf_bytes, invoice_pdf_bytes, pdf_filename
 from .forms import CreditNoteForm, InvoiceFilters, InvoiceForm, VoidForm
-from .models import CreditNote, Invoice
+from .models import CreditNote, Invoice, InvoiceEventKind
 
 
 def _int(value: str | None) -> int | None:
@@ -234,6 +234,16 @@ def _detail_page(
     invoice_lines = lines.lines_of(invoice)
     # Shown once the invoice is sent (a draft's recipients are chosen on the send form).
     chosen = recipients.of(invoice) if not invoice.is_draft else recipients.Recipients(())
+    events = list(selectors.history(invoice))
+    # A payment recorded by hand always writes its "Payment recorded" event in the same
+    # transaction (``balances.record_payment``, the only writer): without one, none to read.
+    recorded = (
+        selectors.recorded_payments_of(invoice)
+        if any(e.kind == InvoiceEventKind.PAYMENT_RECORDED for e in events)
+        else []
+    )
+    creditable = invoice.status in credits.CREDITABLE and invoice.credited_amount < invoice.amount
+    # Forms are built only where the page shows them (the template's own conditions).
     return render(
         request,
         "invoicing/detail.html",
@@ -242,7 +252,7 @@ def _detail_page(
             "today": today,
             "shown_status": invoice.shown_status(today),
             "shown_status_label": invoice.shown_status_label(today),
-            "events": selectors.history(invoice),
+            "events": events,
             "deliveries": deliveries,
             "late_interest": interest.for_invoice(invoice, today),
             "send_to": chosen.to,
@@ -250,23 +260,26 @@ def _detail_page(
             # Resend is for deliveries that ended (failed, or sent and lost by the client).
             "resendable": any(m.status not in ("queued", "sending") for m in deliveries),
             "send_problems": services.send_problems(invoice) if invoice.is_draft else [],
-            "void_form": VoidForm(),
+            "void_form": VoidForm() if invoice.is_payable else None,
             "lines": invoice_lines,
             "totals": lines.totals_of(invoice_lines),
             # Every credit note adds to ``credited_amount`` (``credits.issue_credit_note``).
             "credit_notes": list(invoice.credit_notes.order_by("pk"))
             if invoice.credited_amount
             else [],
-            "credit_form": credit_form
-            or CreditNoteForm(invoice=invoice, invoice_lines=invoice_lines),
-            "creditable": invoice.status in credits.CREDITABLE
-            and invoice.credited_amount < invoice.amount,
-            "recorded_payments": selectors.recorded_payments_of(invoice),
-            "payment_form": payment_form or RecordPaymentForm(invoice=invoice),
-            "delete_payment_form": DeleteRecordedPaymentForm(),
+            "credit_form": credit_form or _credit_form(invoice, invoice_lines, creditable),
+            "creditable": creditable,
+            "recorded_payments": recorded,
+            "payment_form": payment_form
+            or (RecordPaymentForm(invoice=invoice) if invoice.is_payable else None),
+            "delete_payment_form": DeleteRecordedPaymentForm() if recorded else None,
         },
         status=status,
     )
+
+
+def _credit_form(invoice: Invoice, invoice_lines: Any, shown: bool) -> CreditNoteForm | None:
+    return CreditNoteForm(invoice=invoice, invoice_lines=invoice_lines) if shown else None
 
 
 @workspace_view(invoicing=True)

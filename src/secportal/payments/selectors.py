@@ -44,6 +44,24 @@ def payments_of(invoice: Invoice) -> QuerySet[Payment]:
     return Payment.unscoped.filter(invoice=invoice).order_by("paid_at")
 
 
+_PAGE_PAYMENTS = "_page_payments"
+
+
+def page_payments(invoice: Invoice) -> list[Payment]:
+    """The invoice's payments, read once per invoice object: the invoice page's "Receipt"
+    button, its payments table and its refund form share one query."""
+    cached = getattr(invoice, _PAGE_PAYMENTS, None)
+    if cached is None:
+        cached = list(payments_of(invoice))
+        setattr(invoice, _PAGE_PAYMENTS, cached)
+    return cached
+
+
+def refundable_of(payments: list[Payment]) -> int:
+    """``refundable`` over payments already read."""
+    return max((p.refundable for p in payments if not p.duplicate), default=0)
+
+
 def refundable(invoice: Invoice) -> int:
     """The most one refund can give back: what is left of the invoice's Stripe payment with the
     most left (paid in parts, each part is refunded on its own)."""

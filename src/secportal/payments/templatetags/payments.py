@@ -29,25 +29,30 @@ def stripe_settings(context: Any) -> dict[str, Any]:
 
 @register.inclusion_tag("payments/_invoice_payments.html", takes_context=True)
 def invoice_payments(context: Any, invoice: Any) -> dict[str, Any]:
+    payments = selectors.page_payments(invoice)
+    if not payments:  # the template shows nothing of this part without a payment
+        return {"invoice": invoice, "payments": payments}
+    left = selectors.refundable_of(payments) if invoice.status == "paid" else 0
     return {
         "invoice": invoice,
-        "payments": selectors.payments_of(invoice),
+        "payments": payments,
         "refund_requests": selectors.refund_requests_of(invoice),
-        "refund_form": _refund_form(context.get("request"), invoice),
+        "refund_form": _refund_form(context.get("request"), invoice, left),
         "stripe_refunds": selectors.stripe_refunds_of(invoice),
         "disputes": selectors.disputes_of(invoice),
-        "credit_refund": _credit_refund(invoice),
+        "credit_refund": _credit_refund(invoice, left),
         "membership": context["membership"],
         "csrf_token": context.get("csrf_token"),
     }
 
 
-def _refund_form(request: Any, invoice: Any) -> dict[str, Any]:
+def _refund_form(request: Any, invoice: Any, left: int) -> dict[str, Any]:
     """The refund form's request id: new for each form shown, so that submitting the same form
     twice is one refund; after "Stripe has not answered", the same id to try again with."""
     query = getattr(request, "GET", {})
-    named = selectors.named_refund_request(invoice, query.get("refund"))
-    left = selectors.refundable(invoice) if invoice.status == "paid" else 0
+    named = (
+        selectors.named_refund_request(invoice, query.get("refund")) if "refund" in query else None
+    )
     if named is not None:  # submitting this form again is that request, whatever its state
         return {
             "request_id": named.public_id,
@@ -58,10 +63,13 @@ def _refund_form(request: Any, invoice: Any) -> dict[str, Any]:
     return {"request_id": uuid.uuid4(), "amount": "", "retry": False, "left": left}
 
 
-def _credit_refund(invoice: Any) -> dict[str, Any] | None:
+def _credit_refund(invoice: Any, left: int) -> dict[str, Any] | None:
     """The offer to refund credit notes through Stripe: the refund flow's own form (a new
     request id; the confirmation page follows), prefilled with what the credits still owe."""
-    amount = selectors.credit_to_refund(invoice)
+    if invoice.status != "paid" or invoice.credited_amount <= invoice.refunded_amount:
+        amount = 0  # selectors.credit_to_refund's rule, over the payments already read
+    else:
+        amount = min(invoice.credited_amount - invoice.refunded_amount, left)
     if not amount:
         return None
     return {

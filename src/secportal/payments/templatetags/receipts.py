@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from secportal.payments.models import Payment
+from secportal.payments.selectors import page_payments
 
 register = template.Library()
 
@@ -14,4 +14,4 @@ register = template.Library()
 @register.filter
 def has_receipt(invoice: Any) -> bool:
     """Whether the invoice has a payment (not a refunded second one) to give a receipt of."""
-    return Payment.unscoped.filter(invoice_id=invoice.pk, duplicate=False).exists()
+    return any(not p.duplicate for p in page_payments(invoice))
