@@ -9,12 +9,19 @@ from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from hypothesis import settings as hypothesis_settings
 
 from secportal.clients.models import Client, ClientContact
 from secportal.engagements.models import Engagement
 from secportal.invoicing.models import Invoice
 from secportal.notifications import mailcatcher
 from secportal.workspaces.models import Membership, Role, Workspace
+
+# Property tests check results, not speed: Hypothesis's 200 ms deadline per example measured
+# the machine (a shared 2-core box; CI runs both databases' suites side by side) and failed
+# a line-rounding property under load. Time targets live in bench/.
+hypothesis_settings.register_profile("secportal", deadline=None)
+hypothesis_settings.load_profile("secportal")
 
 _counter = itertools.count(1)
 
