@@ -27,7 +27,7 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
@@ -75,17 +75,24 @@ def _claim_all(
     now). An email not queued (sent, or claimed by a live delivery) is not ours to send."""
     lease = timedelta(seconds=settings.EMAIL_SEND_LEASE)
     claimed: list[EmailMessage] = []
+    if connection.vendor == "postgresql":  # the usual case in one statement (and one commit)
+        claimed = _claim_queued(message_ids, now)
+    taken = {message.pk for message in claimed}
+    rows: list[EmailMessage] = list(claimed)
+    rest = [pk for pk in message_ids if pk not in taken]
+    if not rest:
+        prefetch_related_objects(claimed, "attachments")
+        return claimed, {message.pk: message for message in rows}
+    changed: list[EmailMessage] = []
     with transaction.atomic():
-        rows = list(
-            EmailMessage.objects.select_for_update().filter(pk__in=message_ids).order_by("pk")
-        )
+        rows += EmailMessage.objects.select_for_update().filter(pk__in=rest).order_by("pk")
         for message in rows:
             stale = (
                 message.status == EmailStatus.SENDING
                 and message.claimed_at is not None
                 and message.claimed_at < now - lease
             )
-            if message.status != EmailStatus.QUEUED and not stale:
+            if message.pk in taken or (message.status != EmailStatus.QUEUED and not stale):
                 continue
             if stale and message.attempts >= settings.EMAIL_MAX_ATTEMPTS:
                 _end(message, EmailStatus.FAILED, INTERRUPTED, now)
@@ -102,13 +109,35 @@ def _claim_all(
                 domain="secportal.test"
             )
             claimed.append(message)
-        if claimed:
+            changed.append(message)
+        if changed:
             EmailMessage.objects.bulk_update(
-                claimed, ["status", "claimed_at", "attempts", "provider_message_id"]
+                changed, ["status", "claimed_at", "attempts", "provider_message_id"]
             )
     # The stored attachments of every claimed email, in one query.
     prefetch_related_objects(claimed, "attachments")
     return claimed, {message.pk: message for message in rows}
+
+
+_CLAIM_SQL = (
+    "WITH locked AS (SELECT id FROM {table} WHERE id = ANY(%s) AND status = %s ORDER BY id "
+    "FOR UPDATE) UPDATE {table} AS m SET status = %s, claimed_at = %s, attempts = m.attempts + 1, "
+    "provider_message_id = CASE WHEN m.provider_message_id = '' THEN '<' || "
+    "replace(gen_random_uuid()::text, '-', '') || '@secportal.test>' "
+    "ELSE m.provider_message_id END FROM locked WHERE m.id = locked.id RETURNING m.*"
+)
+
+
+def _claim_queued(message_ids: list[int], now: datetime.datetime) -> list[EmailMessage]:
+    """PostgreSQL: claim the queued emails among ``message_ids`` in one UPDATE … RETURNING
+    (the row locks of the statement make it exclusive, as SELECT … FOR UPDATE did); each
+    keeps the Message-ID it has, or gets a new one."""
+    if not message_ids:
+        return []
+    # Locked in id order (as the SELECT … FOR UPDATE did), so two claims cannot deadlock.
+    sql = _CLAIM_SQL.format(table=EmailMessage._meta.db_table)
+    params = [list(message_ids), EmailStatus.QUEUED, EmailStatus.SENDING, now]
+    return sorted(EmailMessage.objects.raw(sql, params), key=lambda message: message.pk)
 
 
 def _mime(message: EmailMessage, drawn: list[Attachment] | None = None) -> EmailMultiAlternatives:

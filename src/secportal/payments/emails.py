@@ -109,7 +109,7 @@ def _queue_paid_emails(invoice: Invoice, payment: Payment) -> None:
         key=f"paid:{payment.checkout_session_id}",
         also=payment.payer_email,
         # Drawn when the email is delivered, not in the settlement's transaction.
-        attachment_builder={"path": RECEIPT_BUILDER, "args": [payment.pk]},
+        attachment_builder={"path": RECEIPT_BUILDER, "args": [payment.pk, receipt.number]},
     )
     _queue_to_owners(
         invoice,

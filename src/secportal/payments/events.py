@@ -106,7 +106,23 @@ def store_event(payload: dict[str, Any]) -> tuple[StripeEvent, bool]:
 
 
 def process_event(event_pk: int) -> str:
-    """Apply one stored event exactly once, however often and concurrently it arrives."""
+    """Apply one stored event exactly once, however often and concurrently it arrives.
+
+    Stripe is never called while the event's row is locked: a handler that needs the payment
+    intent rolls back (nothing written yet), the intent is fetched with no transaction open,
+    and the event is applied again with it."""
+    intents: dict[str, dict[str, Any]] = {}
+    while True:
+        try:
+            with settlement.fetched_first(intents):
+                return _process(event_pk)
+        except settlement.StripeCallNeeded as need:
+            if need.intent_id in intents:  # cannot happen; never loop
+                raise
+            intents[need.intent_id] = settlement.fetch_intent(need)
+
+
+def _process(event_pk: int) -> str:
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update().get(pk=event_pk)
         if event.processed_at is not None:

@@ -38,9 +38,15 @@ def receipt_of(payment: Payment, invoice: Invoice | None = None) -> Receipt:
         invoice_id=payment.invoice_id, created_at__lt=payment.paid_at
     ).count()
     invoice = invoice or payment.invoice
+    return _receipt(
+        payment, invoice, _number(invoice, payments_before=earlier, recorded_before=recorded)
+    )
+
+
+def _receipt(payment: Payment, invoice: Invoice, number: str) -> Receipt:
     return Receipt(
         invoice=invoice,
-        number=_number(invoice, payments_before=earlier, recorded_before=recorded),
+        number=number,
         amount=payment.amount,
         paid_at=payment.paid_at,
         method=method_of(payment, invoice),
@@ -81,14 +87,20 @@ RECEIPT_BUILDER = "secportal.payments.receipts.receipt_attachments"
 RECORDED_RECEIPT_BUILDER = "secportal.payments.receipts.recorded_receipt_attachments"
 
 
-def receipt_attachments(payment_id: int) -> list[tuple[str, bytes, str]]:
-    """The receipt PDF of one payment, as an email attachment."""
+def receipt_attachments(payment_id: int, number: str = "") -> list[tuple[str, bytes, str]]:
+    """The receipt PDF of one payment, as an email attachment.
+
+    ``number``: the receipt's number as the email states it (given when the email was queued,
+    so that the PDF shows the same one and the payments before it are not counted again); the
+    invoice is read as it stands now (the balance left)."""
     from secportal.invoicing.receipts import receipt_attachment
 
     payment = Payment.unscoped.select_related("invoice__workspace", "invoice__client").get(
         pk=payment_id
     )
-    return [receipt_attachment(receipt_of(payment))]
+    if not number:  # queued before the number was passed
+        return [receipt_attachment(receipt_of(payment))]
+    return [receipt_attachment(_receipt(payment, payment.invoice, number))]
 
 
 def recorded_receipt_attachments(recorded_id: int) -> list[tuple[str, bytes, str]]:
