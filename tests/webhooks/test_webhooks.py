@@ -221,3 +221,26 @@ def test_overdue_credit_note_and_void_events_reach_the_endpoints_that_chose_them
     assert note["amount"] == 5_000 and note["invoice"] == str(tenant.invoice.public_id)
     overdue_invoice = receiver.of_type("invoice.overdue")[0].json["data"]["object"]
     assert overdue_invoice["status"] == "overdue"
+
+
+def test_the_overdue_sweep_writes_events_only_for_workspaces_with_an_endpoint(receiver):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from secportal.invoicing import overdue
+
+    listening, quiet = make_tenant(), make_tenant()
+    for tenant in (listening, quiet):
+        connect_stripe(tenant)
+        invoicing.send_invoice(tenant.invoice.pk, tenant.owner)
+    endpoint_for(listening, receiver.url, events=["invoice.overdue"])
+    later = timezone.now() + datetime.timedelta(days=listening.workspace.payment_terms_days + 2)
+    with CaptureQueriesContext(connection) as queries:
+        assert overdue.sweep(later) == 2
+    events = WebhookEvent.unscoped.filter(type="invoice.overdue")
+    assert list(events.values_list("workspace_id", flat=True)) == [listening.workspace.pk]
+    # The payloads' read is limited to the listening workspaces in SQL, not in Python.
+    payload_reads = [
+        q["sql"] for q in queries.captured_queries if "webhooks_webhookendpoint" in q["sql"]
+    ]
+    assert any("invoicing_invoice" in sql for sql in payload_reads), payload_reads

@@ -12,7 +12,7 @@ from django.utils import timezone
 from secportal.workspaces.models import AuditEvent, Workspace
 from secportal.workspaces.services import record
 
-from . import emails, gateway
+from . import emails, gateway, prefetch
 from .models import ConnectedAccount
 
 ACCOUNT_KEY_SPENT = "stripe.account_create_failed"
@@ -107,7 +107,11 @@ def sync_account(stripe_account_id: str) -> ConnectedAccount | None:
         stripe_account_id=stripe_account_id, disconnected_at=None
     ).exists():
         return None
-    return apply_account(gateway.retrieve_account(stripe_account_id))
+    return apply_account(
+        prefetch.read(
+            ("account", stripe_account_id), lambda: gateway.retrieve_account(stripe_account_id)
+        )
+    )
 
 
 def apply_account(data: dict[str, Any]) -> ConnectedAccount | None:

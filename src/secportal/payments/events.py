@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from secportal.notifications.services import delivered_together
 
-from . import connect, debits, disputes, gateway, refunds, settlement, transfers
+from . import connect, debits, disputes, gateway, prefetch, refunds, settlement, transfers
 from .models import StripeEvent
 
 logger = logging.getLogger(__name__)
@@ -108,18 +108,10 @@ def store_event(payload: dict[str, Any]) -> tuple[StripeEvent, bool]:
 def process_event(event_pk: int) -> str:
     """Apply one stored event exactly once, however often and concurrently it arrives.
 
-    Stripe is never called while the event's row is locked: a handler that needs the payment
-    intent rolls back (nothing written yet), the intent is fetched with no transaction open,
-    and the event is applied again with it."""
-    intents: dict[str, dict[str, Any]] = {}
-    while True:
-        try:
-            with settlement.fetched_first(intents):
-                return _process(event_pk)
-        except settlement.StripeCallNeeded as need:
-            if need.intent_id in intents:  # cannot happen; never loop
-                raise
-            intents[need.intent_id] = settlement.fetch_intent(need)
+    Stripe is never called while the event's row is locked (``prefetch``): a handler that needs
+    to read from Stripe rolls back (nothing written yet), the read is made with no transaction
+    open, and the event is applied again with it."""
+    return prefetch.applied_with_reads(lambda: _process(event_pk))
 
 
 def _process(event_pk: int) -> str:

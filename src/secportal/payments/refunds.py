@@ -22,7 +22,7 @@ from secportal.invoicing import services as invoicing
 from secportal.invoicing.models import ActorType, InvoiceEventKind, InvoiceStatus
 from secportal.invoicing.notices import queue_refund_email
 
-from . import emails, gateway, signals
+from . import emails, gateway, prefetch, signals
 from .models import (
     COUNTED_REFUNDS,
     Payment,
@@ -68,8 +68,16 @@ def apply_refund_event(refund: dict[str, Any]) -> str:
 def sync_refunds(payment_id: int) -> str:
     """Make our rows and totals for one payment what Stripe says now (order-independent)."""
     payment = Payment.unscoped.get(pk=payment_id)
-    listed = gateway.list_refunds(charge_id=payment.charge_id, account_id=payment.stripe_account_id)
-    fee = gateway.application_fee_of(payment.charge_id) if payment.charge_id else None
+    charge_id, account_id = payment.charge_id, payment.stripe_account_id
+    listed = prefetch.read(
+        ("refunds", charge_id),
+        lambda: gateway.list_refunds(charge_id=charge_id, account_id=account_id),
+    )
+    fee = (
+        prefetch.read(("application_fee", charge_id), lambda: gateway.application_fee_of(charge_id))
+        if charge_id
+        else None
+    )
     with transaction.atomic():
         invoice = invoicing.lock_invoice(payment.invoice_id)
         payment = Payment.unscoped.select_for_update().get(pk=payment_id)

@@ -7,9 +7,6 @@ payment row is unique per session and the invoice row is locked, so the money is
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -20,7 +17,7 @@ from secportal.core.money import format_money
 from secportal.invoicing import services as invoicing
 from secportal.invoicing.models import ActorType, Invoice, InvoiceEventKind, InvoiceStatus
 
-from . import emails, gateway, signals
+from . import emails, gateway, prefetch, signals
 from .models import AttemptStatus, CheckoutAttempt, Payment
 
 
@@ -37,7 +34,7 @@ def apply_paid_session(session: dict[str, Any], account_id: str, *, source: str)
         return "unknown session"
     if attempt.recorded:
         return "already recorded"
-    # Stripe is asked outside this transaction (and outside the webhook event's: fetched_first)
+    # Stripe is asked outside this transaction (and outside the webhook event's: prefetch)
     intent = _payment_intent(session, attempt)
     # No savepoint: nothing below is caught and carried on from inside a caller's transaction.
     with transaction.atomic(savepoint=False):
@@ -117,48 +114,21 @@ def apply_paid_session(session: dict[str, Any], account_id: str, *, source: str)
     return "paid" if invoice.status == InvoiceStatus.PAID else "partially paid"
 
 
-class StripeCallNeeded(Exception):
-    """Raised inside ``fetched_first``'s transaction instead of calling Stripe there: the caller
-    rolls back, fetches the intent with no transaction open, and applies the event again."""
-
-    def __init__(self, intent_id: str, account_id: str) -> None:
-        super().__init__(intent_id)
-        self.intent_id, self.account_id = intent_id, account_id
-
-
-#: Payment intents fetched by the caller before its transaction (None: not inside one).
-_fetched: contextvars.ContextVar[dict[str, dict[str, Any]] | None] = contextvars.ContextVar(
-    "settlement_fetched_intents", default=None
-)
-
-
-@contextmanager
-def fetched_first(intents: dict[str, dict[str, Any]]) -> Iterator[None]:
-    """Inside the block (a caller's transaction holding a lock: the webhook event's), Stripe is
-    not called: an intent not in ``intents`` raises ``StripeCallNeeded``."""
-    token = _fetched.set(intents)
-    try:
-        yield
-    finally:
-        _fetched.reset(token)
-
-
-def fetch_intent(need: StripeCallNeeded) -> dict[str, Any]:
-    return gateway.retrieve_payment_intent(need.intent_id, need.account_id)
-
-
 def _payment_intent(session: dict[str, Any], attempt: CheckoutAttempt) -> dict[str, Any]:
     intent_id = session.get("payment_intent")
     if not intent_id:
         return {}
     if isinstance(intent_id, dict):
         intent_id = intent_id["id"]
-    fetched = _fetched.get()
-    if fetched is not None:
-        if intent_id not in fetched:
-            raise StripeCallNeeded(intent_id, attempt.stripe_account_id)
-        return fetched[intent_id]
-    return gateway.retrieve_payment_intent(intent_id, attempt.stripe_account_id)
+    return payment_intent(str(intent_id), attempt.stripe_account_id)
+
+
+def payment_intent(intent_id: str, account_id: str) -> dict[str, Any]:
+    """The intent from Stripe, read before any lock when a webhook event is applied."""
+    return prefetch.read(
+        ("payment_intent", intent_id),
+        lambda: gateway.retrieve_payment_intent(intent_id, account_id),
+    )
 
 
 def _record_payment(

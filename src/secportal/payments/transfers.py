@@ -18,7 +18,7 @@ from secportal.core.money import format_money
 from secportal.invoicing import services as invoicing
 from secportal.invoicing.models import ActorType, Invoice, InvoiceEventKind
 
-from . import gateway
+from . import settlement
 from .models import AttemptStatus, CheckoutAttempt
 
 #: The account details Stripe gives, in the order a person reads them.
@@ -45,7 +45,7 @@ def awaiting_transfer(session: dict[str, Any], attempt: CheckoutAttempt) -> str:
         intent_id = intent_id.get("id")
     if not intent_id:
         return "awaiting payment"
-    intent = gateway.retrieve_payment_intent(str(intent_id), attempt.stripe_account_id)
+    intent = settlement.payment_intent(str(intent_id), attempt.stripe_account_id)
     instructions = _instructions(intent)
     if not instructions:
         return "awaiting payment"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from secportal.invoicing.models import CreditNote, Invoice
 from secportal.payments.models import Dispute, Payment
 
@@ -40,8 +42,14 @@ def invoice_data(invoice_id: int) -> tuple[int, dict[str, Any]]:
     return found
 
 
-def invoices_data(invoice_ids: list[int]) -> list[tuple[int, dict[str, Any]]]:
+def invoices_data(
+    invoice_ids: list[int], workspaces: QuerySet[Any] | None = None
+) -> list[tuple[int, dict[str, Any]]]:
+    """The invoices' payloads; with ``workspaces`` (a query of workspace ids), only those of
+    the invoices in these workspaces."""
     invoices = Invoice.unscoped.select_related("client", "engagement").filter(pk__in=invoice_ids)
+    if workspaces is not None:
+        invoices = invoices.filter(workspace_id__in=workspaces)
     return [(invoice.workspace_id, invoice_object(invoice)) for invoice in invoices.order_by("pk")]
 
 

@@ -46,7 +46,12 @@ def _voided(sender: Any, invoice_id: int, **kwargs: Any) -> None:
 
 @receiver(invoicing_signals.invoice_overdue)
 def _overdue(sender: Any, invoice_ids: list[int], **kwargs: Any) -> None:
-    services.emit_many(EventType.INVOICE_OVERDUE, payloads.invoices_data(invoice_ids))
+    # The sweep moves every workspace's invoices at once: payloads only for the workspaces
+    # that have an endpoint (most have none), read in the same query as the invoices.
+    listening = services.enabled_endpoint_workspaces()
+    services.emit_many(
+        EventType.INVOICE_OVERDUE, payloads.invoices_data(invoice_ids, workspaces=listening)
+    )
 
 
 @receiver(invoicing_signals.credit_note_issued)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from secportal.workspaces.models import Workspace
@@ -105,6 +106,11 @@ def resend(delivery_id: int, actor: Any) -> WebhookDelivery:
     delivery.save(update_fields=["status", "attempts", "next_attempt_at", "claimed_until"])
     _enqueue_on_commit([delivery.pk])
     return delivery
+
+
+def enabled_endpoint_workspaces() -> QuerySet[WebhookEndpoint, Any]:
+    """The ids of the workspaces with at least one enabled endpoint (a subquery)."""
+    return WebhookEndpoint.unscoped.filter(disabled_at__isnull=True).values("workspace_id")
 
 
 def emit(workspace_id: int, event_type: str, data: dict[str, Any]) -> WebhookEvent | None:
