@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from secportal.core.signing import make_pay_token
@@ -47,6 +49,13 @@ def test_the_emailed_link_opens_the_invoice_without_signing_in(tenant):
     assert "Sign out" not in page
     viewed = InvoiceEvent.objects.get(invoice=invoice, kind="viewed")
     assert viewed.actor_contact is None and viewed.details["via"] == "pay link"
+    # Opened again: still one "viewed", and the repeat neither locks the invoice nor writes.
+    with CaptureQueriesContext(connection) as queries:
+        assert browser.get(path).status_code == 200
+    assert InvoiceEvent.objects.filter(invoice=invoice, kind="viewed").count() == 1
+    statements = [q["sql"].upper() for q in queries.captured_queries]
+    written = ("SAVEPOINT", "BEGIN", "INSERT")  # a transaction opened (a savepoint in tests)
+    assert not [sql for sql in statements if "FOR UPDATE" in sql or sql.startswith(written)]
 
     # The account stops taking charges: Pay Invoice explains instead of starting a checkout.
     ConnectedAccount.objects.filter(workspace=tenant.workspace).update(charges_enabled=False)

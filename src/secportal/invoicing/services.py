@@ -348,11 +348,17 @@ def resend_invoice_email(invoice_id: int, user: Any) -> list[str]:
 
 
 def record_viewed(invoice: Invoice, contact: ClientContact | None) -> None:
-    """The client opened the invoice (once per contact, or once for the pay link)."""
+    """The client opened the invoice (once per contact, or once for the pay link).
+
+    Most views are repeats: they are answered by one indexed read, with no transaction and no
+    lock (a pay link page under load must not queue on the invoice row); only a first view takes
+    the lock and checks again before writing."""
+    viewed = invoice.events.filter(kind=InvoiceEventKind.VIEWED, actor_contact=contact)
+    if viewed.exists():
+        return
     with transaction.atomic():
         locked = lock_invoice(invoice.pk)
-        already = locked.events.filter(kind=InvoiceEventKind.VIEWED, actor_contact=contact).exists()
-        if not already:
+        if not viewed.exists():
             record_event(
                 locked,
                 InvoiceEventKind.VIEWED,
