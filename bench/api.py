@@ -19,15 +19,13 @@ Run with ``bash bench/run api``. ``BENCH_VERBOSE=1`` also prints the medians and
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from bench.common import Results, detail, ensure_database, interleaved, note
+from bench.common import Results, detail, ensure_database, interleaved, note, run_workers
 
 SETTINGS = "bench.api_settings"
 ROUNDS = int(os.environ.get("BENCH_API_ROUNDS", "120"))
@@ -177,26 +175,7 @@ def _fanout_workspace() -> Any:
 
 
 def _workers(count: int) -> float:
-    """Run ``count`` db_worker processes until every queue is empty; seconds taken."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "PYTHONPATH": os.pathsep.join(filter(None, [os.getcwd(), *sys.path])),
-    }
-    command = [
-        *(sys.executable, "-m", "django", "db_worker", "--batch", "--queue-name", "*"),
-        *("--no-startup-delay", "--interval", "0.05", "--no-reload"),
-    ]
-    start = time.perf_counter()
-    processes = [
-        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        for _ in range(count)
-    ]
-    for process in processes:
-        _out, err = process.communicate(timeout=TIMEOUT)
-        if process.returncode != 0:
-            raise SystemExit(f"db_worker failed: {err.decode()[-2000:]}")
-    return time.perf_counter() - start
+    return run_workers(count, SETTINGS, TIMEOUT)
 
 
 def webhook_fanout(results: Results) -> None:

@@ -21,14 +21,12 @@ import hashlib
 import hmac
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import Results, ensure_database, note
+from bench.common import Results, ensure_database, note, run_workers
 
 SETTINGS = "bench.e2e_settings"
 EVENTS = int(os.environ.get("BENCH_E2E_EVENTS", "200"))
@@ -99,26 +97,7 @@ def main() -> int:
 
 
 def _workers(count: int) -> float:
-    """Run ``count`` db_worker processes until every queue is empty; seconds taken."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "PYTHONPATH": os.pathsep.join(filter(None, [os.getcwd(), *sys.path])),
-    }
-    command = [
-        *(sys.executable, "-m", "django", "db_worker", "--batch", "--queue-name", "*"),
-        *("--no-startup-delay", "--interval", "0.05", "--no-reload"),
-    ]
-    start = time.perf_counter()
-    processes = [
-        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        for _ in range(count)
-    ]
-    for process in processes:
-        _out, err = process.communicate(timeout=TIMEOUT)
-        if process.returncode != 0:
-            raise SystemExit(f"db_worker failed: {err.decode()[-2000:]}")
-    return time.perf_counter() - start
+    return run_workers(count, SETTINGS, TIMEOUT)
 
 
 def _startup(count: int) -> float:
