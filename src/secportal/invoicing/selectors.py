@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -148,15 +150,85 @@ def invoice_page(
     else:
         ids = invoices.filter(pk__lt=after) if after is not None else invoices
         ids = ids.order_by("-pk")
-    chosen = ids.values("pk")[: PAGE_SIZE + 1]
-    values = (
-        Invoice.objects.filter(pk__in=chosen)
-        .with_shown_status(today)
-        .order_by("-pk")
-        .values_list(*ROW_FIELDS)
-    )
-    rows = [_row(value) for value in values]
+    rows = [_row(value) for value in _page_rows(ids, today)]
     return _paged(rows, after, before)
+
+
+#: The page's own columns (``ROW_FIELDS``' order, the client's and engagement's ids where their
+#: names go), read by the ORM's query of the page's ids; stored status, not the shown one.
+_PAGE_COLUMNS = (
+    "id",
+    "public_id",
+    "number",
+    "status",
+    "amount",
+    "currency",
+    "due_date",
+    "client_id",
+    "engagement_id",
+    "issue_date",
+    "paid_at",
+    "description",
+    "paid_amount",
+    "credited_amount",
+)
+_NAMES_AT = (_PAGE_COLUMNS.index("client_id"), _PAGE_COLUMNS.index("engagement_id"))
+# Our own table and column names only; the page's query (and its parameters) come from the ORM.
+_PAGE_SQL_HEAD = 'WITH "page" ({}) AS ('.format(", ".join(f'"{name}"' for name in _PAGE_COLUMNS))
+_PAGE_SQL_TAIL = (
+    ") SELECT "  # noqa: S608  (our own names; every value a parameter)
+    + ", ".join(
+        {
+            "client_id": '"clients_client"."name"',
+            "engagement_id": '"engagements_engagement"."name"',
+        }.get(name, f'"page"."{name}"')
+        for name in _PAGE_COLUMNS
+    )
+    + ' FROM "page" INNER JOIN "clients_client" ON ("clients_client"."id" = "page"."client_id")'
+    ' LEFT OUTER JOIN "engagements_engagement"'
+    ' ON ("engagements_engagement"."id" = "page"."engagement_id")'
+    ' ORDER BY "page"."id" DESC'
+)
+
+
+def _page_rows(ids: QuerySet[Invoice], today: datetime.date) -> list[tuple[Any, ...]]:
+    """The rows of the page whose ids ``ids`` picks (in its order, at most PAGE_SIZE + 1), as
+    ``ROW_FIELDS`` tuples, newest first; the shown status is the Python form of the rule.
+
+    The ORM writes the query that picks the page (the filters, the workspace's scope, the
+    keyset) with the page's own columns; the client's and engagement's names are joined to
+    those rows by one SQL statement written here, once. The same rows as a queryset of
+    ``filter(pk__in=...)`` with ``client__name`` and the shown status annotated: compiling
+    that cost more than running it (issue 19), and PostgreSQL plans the joins on the page's
+    rows alone (a derived table) in half the time. The ORM's own converters apply to the
+    values (none on PostgreSQL; dates and UUIDs from text on SQLite).
+    """
+    ids._check_scope()  # type: ignore[attr-defined]  # the tenant queryset's refusal, as a fetch
+    chosen = ids.values(*_PAGE_COLUMNS)[: PAGE_SIZE + 1]
+    compiler = chosen.query.get_compiler(using=chosen.db)
+    try:
+        page_sql, params = compiler.as_sql()
+    except EmptyResultSet:  # a filter that matches nothing, known without asking
+        return []
+    converters = {
+        position: converter
+        for position, converter in compiler.get_converters(
+            [column for column, _, _ in compiler.select[: compiler.col_count]]
+        ).items()
+        if position not in _NAMES_AT
+    }
+    with connections[chosen.db].cursor() as cursor:
+        cursor.execute(_PAGE_SQL_HEAD + page_sql + _PAGE_SQL_TAIL, params)
+        rows = cursor.fetchall()
+    if converters:
+        rows = list(compiler.apply_converters(rows, converters))
+    status_at, due_at = _PAGE_COLUMNS.index("status"), _PAGE_COLUMNS.index("due_date")
+    shown = []
+    for row in rows:
+        values = list(row)
+        values[status_at] = str(shown_status_of(values[status_at], values[due_at], today))
+        shown.append(tuple(values))
+    return shown
 
 
 def _paged(rows: list[dict[str, Any]], after: int | None, before: int | None) -> InvoicePage:
