@@ -14,6 +14,7 @@ from django.db import connections
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from secportal.core import rawsql
 from secportal.core.money import format_money, format_plain
 from secportal.notifications.models import EmailMessage
 
@@ -154,8 +155,7 @@ def invoice_page(
     return _paged(rows, after, before)
 
 
-#: The page's own columns (``ROW_FIELDS``' order, the client's and engagement's ids where their
-#: names go), read by the ORM's query of the page's ids; stored status, not the shown one.
+#: The page's columns (``ROW_FIELDS``' order), the stored status where the shown one goes.
 _PAGE_COLUMNS = (
     "id",
     "public_id",
@@ -172,22 +172,30 @@ _PAGE_COLUMNS = (
     "paid_amount",
     "credited_amount",
 )
-_NAMES_AT = (_PAGE_COLUMNS.index("client_id"), _PAGE_COLUMNS.index("engagement_id"))
-# Our own table and column names only; the page's query (and its parameters) come from the ORM.
-_PAGE_SQL_HEAD = 'WITH "page" ({}) AS ('.format(", ".join(f'"{name}"' for name in _PAGE_COLUMNS))
+_STATUS_AT, _DUE_AT = _PAGE_COLUMNS.index("status"), _PAGE_COLUMNS.index("due_date")
+#: Each column's field, for the ORM's converters (the names replace the client's and
+#: engagement's ids: texts, none).
+_PAGE_FIELDS = tuple(
+    None if name in ("client_id", "engagement_id") else Invoice._meta.get_field(name)
+    for name in _PAGE_COLUMNS
+)
+# Our own table and column names only; the query of the page's ids (and its parameters) comes
+# from the ORM.
+_PAGE_SQL_HEAD = 'WITH "page" ("id") AS ('
 _PAGE_SQL_TAIL = (
     ") SELECT "  # noqa: S608  (our own names; every value a parameter)
     + ", ".join(
         {
             "client_id": '"clients_client"."name"',
             "engagement_id": '"engagements_engagement"."name"',
-        }.get(name, f'"page"."{name}"')
+        }.get(name, f'"invoicing_invoice"."{name}"')
         for name in _PAGE_COLUMNS
     )
-    + ' FROM "page" INNER JOIN "clients_client" ON ("clients_client"."id" = "page"."client_id")'
+    + ' FROM "page" INNER JOIN "invoicing_invoice" ON ("invoicing_invoice"."id" = "page"."id")'
+    ' INNER JOIN "clients_client" ON ("clients_client"."id" = "invoicing_invoice"."client_id")'
     ' LEFT OUTER JOIN "engagements_engagement"'
-    ' ON ("engagements_engagement"."id" = "page"."engagement_id")'
-    ' ORDER BY "page"."id" DESC'
+    ' ON ("engagements_engagement"."id" = "invoicing_invoice"."engagement_id")'
+    ' ORDER BY "invoicing_invoice"."id" DESC'
 )
 
 
@@ -195,40 +203,24 @@ def _page_rows(ids: QuerySet[Invoice], today: datetime.date) -> list[tuple[Any, 
     """The rows of the page whose ids ``ids`` picks (in its order, at most PAGE_SIZE + 1), as
     ``ROW_FIELDS`` tuples, newest first; the shown status is the Python form of the rule.
 
-    The ORM writes the query that picks the page (the filters, the workspace's scope, the
-    keyset) with the page's own columns; the client's and engagement's names are joined to
-    those rows by one SQL statement written here, once. The same rows as a queryset of
-    ``filter(pk__in=...)`` with ``client__name`` and the shown status annotated: compiling
-    that cost more than running it (issue 19), and PostgreSQL plans the joins on the page's
-    rows alone (a derived table) in half the time. The ORM's own converters apply to the
-    values (none on PostgreSQL; dates and UUIDs from text on SQLite).
+    The ORM writes the query that picks the page's ids (the filters, the workspace's scope,
+    the keyset: the invoice table's indexes alone); the rows, their client's and engagement's
+    names are read for those ids by one SQL statement written here, once (``core.rawsql``).
+    The same rows as a queryset of ``filter(pk__in=...)`` with ``client__name`` and the shown
+    status annotated: building and compiling that cost more than running it (issue 19).
     """
-    ids._check_scope()  # type: ignore[attr-defined]  # the tenant queryset's refusal, as a fetch
-    chosen = ids.values(*_PAGE_COLUMNS)[: PAGE_SIZE + 1]
-    compiler = chosen.query.get_compiler(using=chosen.db)
+    chosen = ids.values_list("pk")[: PAGE_SIZE + 1]
+    chosen._check_scope()  # type: ignore[attr-defined]  # the tenant queryset's refusal
     try:
-        page_sql, params = compiler.as_sql()
+        sql, params = chosen.query.get_compiler(using=chosen.db).as_sql()
     except EmptyResultSet:  # a filter that matches nothing, known without asking
         return []
-    converters = {
-        position: converter
-        for position, converter in compiler.get_converters(
-            [column for column, _, _ in compiler.select[: compiler.col_count]]
-        ).items()
-        if position not in _NAMES_AT
-    }
-    with connections[chosen.db].cursor() as cursor:
-        cursor.execute(_PAGE_SQL_HEAD + page_sql + _PAGE_SQL_TAIL, params)
-        rows = cursor.fetchall()
-    if converters:
-        rows = list(compiler.apply_converters(rows, converters))
-    status_at, due_at = _PAGE_COLUMNS.index("status"), _PAGE_COLUMNS.index("due_date")
-    shown = []
-    for row in rows:
-        values = list(row)
-        values[status_at] = str(shown_status_of(values[status_at], values[due_at], today))
-        shown.append(tuple(values))
-    return shown
+    rows = rawsql.fetch(
+        connections[chosen.db], _PAGE_SQL_HEAD + sql + _PAGE_SQL_TAIL, params, _PAGE_FIELDS
+    )
+    for values in rows:
+        values[_STATUS_AT] = str(shown_status_of(values[_STATUS_AT], values[_DUE_AT], today))
+    return [tuple(values) for values in rows]
 
 
 def _paged(rows: list[dict[str, Any]], after: int | None, before: int | None) -> InvoicePage:

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from secportal.clients.models import ClientContact
+from secportal.core import rawsql
 from secportal.core.signing import (
     LinkExpired,
     LinkInvalid,
@@ -225,25 +226,7 @@ assert len(PAYABLE) == 3  # the three statuses of _COUNTS_SQL's IN
 
 def _read(model: type[Any], fields: tuple[Any, ...], sql: str, params: list[Any]) -> list[Any]:
     """Model instances of ``fields`` (in that order) from one statement's rows."""
-    connection = connections[router.db_for_read(model)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    converters = []
-    for position, model_field in enumerate(fields):
-        column = model_field.get_col(model._meta.db_table)
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if found:
-            converters.append((position, found, column))
-    names = [model_field.attname for model_field in fields]
-    instances = []
-    for row in rows:
-        values = list(row)
-        for position, found, column in converters:
-            for converter in found:
-                values[position] = converter(values[position], column, connection)
-        instances.append(model.from_db(connection.alias, names, values))
-    return instances
+    return rawsql.instances(connections[router.db_for_read(model)], model, fields, sql, params)
 
 
 def _engagements_of(contact: ClientContact) -> list[Engagement]:
