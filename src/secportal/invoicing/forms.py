@@ -286,7 +286,8 @@ class InvoiceFilters:
     _STATUSES = frozenset(InvoiceStatus.values)
     _CURRENCIES = frozenset(CURRENCIES)
 
-    def __init__(self, data: QueryDict | dict[str, str], *, choices: bool = False) -> None:
+    def __init__(self, data: QueryDict | dict[str, str], *, clients_of: int | None = None) -> None:
+        """``clients_of``: the request's workspace when the page shows the Client choices."""
         self.q = (data.get("q") or "").strip()
         status = data.get("status") or ""
         self.status = status if status in self._STATUSES else ""
@@ -296,13 +297,10 @@ class InvoiceFilters:
         self.engagement_id = _uuid(data.get("engagement") or "")
         # (pk, public id, name) of every client, when the page shows the Client choices.
         self.clients: list[tuple[int, str, str]] | None = None
-        if choices:
-            self.clients = [
-                (pk, str(public_id), name)
-                for pk, public_id, name in Client.objects.order_by("name").values_list(
-                    "pk", "public_id", "name"
-                )
-            ]
+        if clients_of is not None:
+            from .selectors import client_choices
+
+            self.clients = client_choices(clients_of)
         self.client_pk = self._client_pk()
         # (pk, public id, label) of the chosen client's engagements (or the chosen engagement).
         self.engagements = self._engagements()
