@@ -201,7 +201,9 @@ _STATUS_AT, _DUE_AT = _PAGE_COLUMNS.index("status"), _PAGE_COLUMNS.index("due_da
 #: Each column's field, for the ORM's converters (the names replace the client's and
 #: engagement's ids: texts, none).
 _PAGE_FIELDS = tuple(
-    None if name in ("client_id", "engagement_id") else Invoice._meta.get_field(name)
+    None
+    if name in ("client_id", "engagement_id")
+    else next(f for f in Invoice._meta.concrete_fields if f.attname == name)
     for name in _PAGE_COLUMNS
 )
 # Our own table and column names only; the query of the page's ids (and its parameters) comes
