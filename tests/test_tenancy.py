@@ -67,6 +67,22 @@ def test_tenant_query_outside_a_workspace_scope_is_refused(tenant):
         Client.objects.filter(name="x").exists()
 
 
+def test_the_invoice_lists_hand_written_reads_keep_to_the_workspace(tenant, other_tenant):
+    """The list's rows and Client choices are read by statements written by hand (issue 19):
+    still only the workspace's own, and the rows refused outside a scope."""
+    import datetime
+
+    from secportal.invoicing import selectors
+    from secportal.invoicing.models import Invoice
+
+    body = signed_in(tenant.owner).get(reverse("invoicing:list")).content.decode()
+    assert tenant.invoice.label in body and tenant.client.name in body
+    assert other_tenant.client.name not in body
+    assert str(other_tenant.invoice.public_id) not in body
+    with use_workspace(NO_WORKSPACE), pytest.raises(TenantScopeError):
+        selectors.invoice_page(Invoice.objects.all(), datetime.date(2026, 1, 1))
+
+
 def test_scope_filters_every_query(tenant, other_tenant):
     with use_workspace(tenant.workspace.pk):
         assert list(Client.objects.values_list("name", flat=True)) == [tenant.client.name]

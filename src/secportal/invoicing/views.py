@@ -35,7 +35,7 @@ def invoice_list(request: WorkspaceRequest) -> HttpResponse:
     today = request.workspace.today()
     # The whole page shows the Client choices; an htmx update only swaps the rows (and the
     # Engagement choices, out of band, for the client chosen).
-    filters = InvoiceFilters(request.GET, choices=not request.htmx)
+    filters = InvoiceFilters(request.GET, clients_of=None if request.htmx else request.workspace.pk)
     sort = request.GET.get("sort", "")
     sort = sort if sort.lstrip("-") in selectors.SORT_KEYS else ""
     page = selectors.invoice_page(

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connections, router
+from django.db.models import QuerySet
 from django.http import Http404
 
 from secportal.clients.models import ClientContact
+from secportal.core import rawsql
 from secportal.core.signing import (
     LinkExpired,
     LinkInvalid,
@@ -43,19 +45,26 @@ def contacts_for_email(email: str) -> list[ClientContact]:
 
 
 def contact_with_email(contact_id: object, email: str) -> ClientContact | None:
-    """The chosen contact, if it still exists and still has the proven address."""
+    """The chosen contact, if it still exists and still has the proven address.
+
+    One query: every contact with the address (one person's roles, each with its client and
+    workspace), the chosen one picked by id; the others set ``has_other_contacts`` (read with
+    it: one query less a page). An ``EXISTS`` annotation for them cost more to compile than
+    this whole query to run (issue 19).
+    """
     try:
         pk = int(contact_id)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
-    address = normalise_email(email)
-    return (
+    roles = list(
         ClientContact.unscoped.select_related("client", "workspace")
-        .filter(pk=pk, email__iexact=address)
-        # Read with it (one query less a page): ``has_other_contacts``.
-        .annotate(has_others=Exists(_others(address).exclude(pk=OuterRef("pk"))))
-        .first()
+        .filter(email__iexact=normalise_email(email))
+        .order_by()
     )
+    contact = next((role for role in roles if role.pk == pk), None)
+    if contact is not None:
+        contact.has_others = len(roles) > 1  # type: ignore[attr-defined]
+    return contact
 
 
 def _others(address: str) -> QuerySet[ClientContact]:
@@ -170,10 +179,7 @@ def home_sections(contact: ClientContact, expand: str = "", shown: int = 0) -> H
     status) alone), then the first ``SECTION_SIZE`` invoices of every section (or ``shown`` of
     the section named ``expand``, a "Show more" link), each read through the index.
     """
-    engagements = Engagement.unscoped.filter(
-        workspace_id=contact.workspace_id, client_id=contact.client_id
-    ).order_by("-start_date", "name", "pk")
-    sections = {e.pk: EngagementSection(e) for e in engagements}
+    sections = {e.pk: EngagementSection(e) for e in _engagements_of(contact)}
     other = EngagementSection(None)
     expanded = next((s for s in [*sections.values(), other] if expand and s.key == expand), None)
     more = max(SECTION_SIZE, min(shown, MAX_SHOWN))
@@ -194,6 +200,45 @@ def home_sections(contact: ClientContact, expand: str = "", shown: int = 0) -> H
     return HomeSections(result, payable)
 
 
+# The home's three statements are written here once, our own table and column names only,
+# every value a parameter: compiling them as querysets (and building the rows through a raw
+# queryset) cost the page more than running them (issue 19). Each row becomes a model instance
+# through ``Model.from_db`` after the ORM's own converters for its columns (none on
+# PostgreSQL; dates and UUIDs from text on SQLite), as a queryset's rows do.
+_ENGAGEMENT_FIELDS = tuple(Engagement._meta.concrete_fields)
+_ENGAGEMENTS_SQL = (
+    "SELECT "  # noqa: S608
+    + ", ".join(f'"{f.column}"' for f in _ENGAGEMENT_FIELDS)
+    + ' FROM "engagements_engagement" WHERE "workspace_id" = %s AND "client_id" = %s'
+    + ' ORDER BY "start_date" DESC, "name" ASC, "id" ASC'
+)
+_HOME_INVOICE_FIELDS = tuple(
+    Invoice._meta.pk if name == "pk" else Invoice._meta.get_field(name) for name in HOME_FIELDS
+)
+#: Each section's number of visible invoices and of payable ones, from the index alone.
+_COUNTS_SQL = (
+    'SELECT "engagement_id", COUNT(*), SUM(CASE WHEN "status" IN (%s, %s, %s) THEN 1 ELSE 0 END)'
+    ' FROM "invoicing_invoice" WHERE "workspace_id" = %s AND "client_id" = %s'
+    ' AND NOT ("status" = %s) GROUP BY "engagement_id"'
+)
+assert len(PAYABLE) == 3  # the three statuses of _COUNTS_SQL's IN
+
+
+def _read(model: type[Any], fields: tuple[Any, ...], sql: str, params: list[Any]) -> list[Any]:
+    """Model instances of ``fields`` (in that order) from one statement's rows."""
+    return rawsql.instances(connections[router.db_for_read(model)], model, fields, sql, params)
+
+
+def _engagements_of(contact: ClientContact) -> list[Engagement]:
+    """The client's engagements, newest start first (then by name)."""
+    return _read(
+        Engagement,
+        _ENGAGEMENT_FIELDS,
+        _ENGAGEMENTS_SQL,
+        [contact.workspace_id, contact.client_id],
+    )
+
+
 def _section_rows(
     contact: ClientContact,
     sections: dict[int, EngagementSection],
@@ -205,34 +250,37 @@ def _section_rows(
     sections' counts from the index alone (one GROUP BY,
     an index-only scan of ``invoice_ws_client_eng``), then each section's first rows, one
     ``ORDER BY … LIMIT`` per section in one ``UNION ALL`` (an index scan reading only the rows
-    shown, where a window over every invoice of the client read them all)."""
-    from django.db.models import Count, Q
+    shown, where a window over every invoice of the client read them all).
 
-    counts = (
-        visible_invoices(contact)
-        .values("engagement_id")
-        .annotate(n=Count("pk"), payable=Count("pk", filter=Q(status__in=PAYABLE)))
-        .order_by()
-    )
+    What ``visible_invoices`` allows, written out: the contact's workspace and client, no
+    draft, nothing at all in Internal mode."""
+    if not contact.workspace.invoicing_enabled:
+        return [], False
+    draft = InvoiceStatus.DRAFT.value
+    with connections[router.db_for_read(Invoice)].cursor() as cursor:
+        cursor.execute(
+            _COUNTS_SQL,
+            [*(s.value for s in PAYABLE), contact.workspace_id, contact.client_id, draft],
+        )
+        counts = cursor.fetchall()
     parts: list[str] = []
     params: list[Any] = []
     payable = False
-    for row in counts:
-        engagement_id = row["engagement_id"]
+    for engagement_id, n, payable_n in counts:
         section = sections.get(engagement_id, other) if engagement_id else other
         parts.append(
             _SECTION_ROWS_SQL.format(n=len(parts), engagement=_ENGAGEMENT_SQL[bool(engagement_id)])
         )
-        params += [contact.workspace_id, contact.client_id, InvoiceStatus.DRAFT.value]
+        params += [contact.workspace_id, contact.client_id, draft]
         params += [engagement_id] if engagement_id else []
         params.append(more if section is expanded else SECTION_SIZE)
-        section.total += row["n"]
-        payable = payable or row["payable"] > 0
+        section.total += n
+        payable = payable or payable_n > 0
     if not parts:
         return [], payable
-    # One SELECT written once per section (compiling a queryset per section cost more than
-    # the rows), each wrapped so that its ORDER BY and LIMIT stay its own.
-    return list(Invoice.unscoped.raw(" UNION ALL ".join(parts), params)), payable
+    # One SELECT written once per section, each wrapped so that its ORDER BY and LIMIT stay
+    # its own.
+    return _read(Invoice, _HOME_INVOICE_FIELDS, " UNION ALL ".join(parts), params), payable
 
 
 class PayLinkRefused(Exception):

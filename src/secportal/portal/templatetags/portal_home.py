@@ -1,9 +1,10 @@
-"""The portal home's invoice items, written in one pass (issue 19).
+"""The portal home's sections and their invoice items, written in one pass (issue 19).
 
-``{% portal_invoice_items section.invoices payment_closed %}`` writes the same ``<li>`` items the
-template loop wrote (``portal/home.html``): a loop of a dozen tags per invoice cost the template
-engine about as much as the rest of the page. ``views.home`` fills ``invoice.row`` (addresses,
-shown status and its label) beforehand.
+``{% portal_sections sections payment_closed more_step %}`` writes the same ``<section>``s the
+template loop wrote (``portal/home.html``), and ``{% portal_invoice_items section.invoices
+payment_closed %}`` their ``<li>`` items: a loop of a dozen tags per invoice, and of as many per
+section, cost the template engine about as much as the rest of the page. ``views.home`` fills
+``invoice.row`` (addresses, shown status and its label) beforehand.
 """
 
 from __future__ import annotations
@@ -79,5 +80,47 @@ def portal_invoice_items(context: Any, invoices: Iterable[Any], payment_closed: 
             f'<span class="visually-hidden">, {label}</span></a>\n'
             "      </div>\n"
             "    </li>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308  (every value escaped above)
+
+
+@register.simple_tag(takes_context=True)
+def portal_sections(
+    context: Any, sections: Iterable[Any], payment_closed: bool, more_step: int
+) -> SafeString:
+    """The home's engagement sections (``selectors.EngagementSection``), "Other invoices" last."""
+    invoicing = context["workspace"].invoicing_enabled
+    out = []
+    for n, section in enumerate(sections, start=1):
+        engagement = section.engagement
+        name = escape(engagement) if engagement else "Other invoices"
+        meta = ""
+        if engagement:
+            dates = ""
+            if engagement.start_date:
+                dates = f" · {escape(day_filter(engagement.start_date))}"
+                if engagement.end_date:
+                    dates += f" \u2013 {escape(day_filter(engagement.end_date))}"
+            meta = f'<p class="muted">{escape(engagement.get_status_display())}{dates}</p>'
+        invoices = section.invoices
+        if invoices:
+            more = ""
+            if section.hidden:
+                of = f" of {name}" if engagement else ""
+                more = (
+                    f'<p class="more">Showing the newest {len(invoices)} of {section.total} '
+                    f'invoices. <a class="button" href="?more={escape(section.key)}&amp;shown='
+                    f'{len(invoices) + more_step}#section-{n}">Show more<span '
+                    f'class="visually-hidden"> invoices{of}</span></a></p>'
+                )
+            items = portal_invoice_items(context, invoices, payment_closed)
+            body = f'\n  <ul class="invoice-list">\n    {items}\n  </ul>\n  {more}\n  '
+        else:
+            empty = '<p class="empty">No invoices for this engagement yet.</p>' if invoicing else ""
+            body = f"\n  {empty}\n  "
+        out.append(
+            f'\n<section class="card engagement" aria-labelledby="section-{n}">\n'
+            f'  <h2 id="section-{n}">{name}</h2>\n'
+            f"  {meta}\n  {body}\n</section>\n"
         )
     return mark_safe("".join(out))  # noqa: S308  (every value escaped above)
