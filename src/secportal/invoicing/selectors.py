@@ -280,8 +280,10 @@ def get_invoice(public_id: object, workspace: Workspace | None = None) -> Invoic
     """The current workspace's invoice; given the ``workspace`` object already in hand (the
     request's), its row (some thirty columns, the logo among them) is not read again."""
     related = ("client", "engagement") if workspace else ("client", "engagement", "workspace")
-    invoice = (
-        Invoice.objects.select_related(*related, "created_by").filter(public_id=public_id).first()
+    # ``public_id`` is unique: no ORDER BY (``first()`` sorts by the model's ordering).
+    invoice = next(
+        iter(Invoice.objects.select_related(*related).filter(public_id=public_id).order_by()[:1]),
+        None,
     )
     if invoice is None:
         raise Http404("No such invoice.")
@@ -291,11 +293,47 @@ def get_invoice(public_id: object, workspace: Workspace | None = None) -> Invoic
 
 
 def history(invoice: Invoice) -> QuerySet[InvoiceEvent]:
-    return invoice.events.select_related("actor_user", "actor_contact").order_by("at", "pk")
+    """The invoice page's history: the columns it shows (the actor's name, not the person's
+    whole row: a user's password hash, a contact's dates)."""
+    return (
+        invoice.events.select_related("actor_user", "actor_contact")
+        .only(*_HISTORY_COLUMNS)
+        .order_by("at", "pk")
+    )
+
+
+# ``InvoiceEvent.actor_label``: ``str(user)`` (full name, else email), ``str(contact)``.
+_HISTORY_COLUMNS = (
+    "kind",
+    "actor_type",
+    "at",
+    "details",
+    "invoice_id",
+    "actor_user__first_name",
+    "actor_user__last_name",
+    "actor_user__email",
+    "actor_contact__name",
+    "actor_contact__email",
+)
 
 
 def email_deliveries(invoice: Invoice) -> QuerySet[EmailMessage]:
-    return invoice.emails.order_by("created_at", "pk")
+    """The invoice page's "Email delivery" table: its columns, without the emails' bodies,
+    headers and attachments' recipe (kilobytes a row the page never shows)."""
+    return invoice.emails.only(*_DELIVERY_COLUMNS).order_by("created_at", "pk")
+
+
+_DELIVERY_COLUMNS = (
+    "kind",
+    "to",
+    "is_cc",
+    "status",
+    "attempts",
+    "last_error",
+    "sent_at",
+    "invoice_id",
+    "created_at",
+)
 
 
 def invoices_of_engagement(engagement: Any) -> QuerySet[Invoice]:
