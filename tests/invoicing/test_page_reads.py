@@ -222,3 +222,47 @@ def test_refuses_what_it_cannot_prepare(tenant: Tenant) -> None:
     for read in (annotated, without_key):
         with pytest.raises(ValueError, match="PreparedRead"):
             prepared.run_one(read, tenant.invoice.pk)
+
+
+def test_refunds_and_disputes_are_the_orms(full: Tenant) -> None:
+    from secportal.payments.models import Dispute, Refund, RefundRequest
+
+    invoice = full.invoice
+    first, second = Payment.unscoped.filter(invoice=invoice).order_by("paid_at")
+    now = timezone.now()
+    RefundRequest.unscoped.create(
+        workspace=full.workspace, payment=first, amount=100, idempotency_key="k1"
+    )
+    RefundRequest.unscoped.create(
+        workspace=full.workspace,
+        payment=second,
+        amount=200,
+        idempotency_key="k2",
+        requested_by=full.owner,
+        stripe_refund_id="re_2",
+        state="succeeded",
+    )
+    Refund.unscoped.create(
+        workspace=full.workspace,
+        payment=second,
+        stripe_refund_id="re_2",
+        amount=200,
+        currency="GBP",
+        status="succeeded",
+        refunded_at=now,
+    )
+    Dispute.unscoped.create(
+        workspace=full.workspace,
+        payment=first,
+        stripe_dispute_id="dp_1",
+        amount=300,
+        currency="GBP",
+        status="needs_response",
+        opened_at=now,
+    )
+    with use_workspace(full.workspace.pk):
+        requests, refunds, disputes = payment_selectors.page_payment_details(invoice)
+        assert_same(requests, list(payment_selectors.refund_requests_of(invoice)))
+        assert_same(refunds, list(payment_selectors.stripe_refunds_of(invoice)))
+        assert_same(disputes, list(payment_selectors.disputes_of(invoice)))
+    assert [len(requests), len(refunds), len(disputes)] == [2, 1, 1]

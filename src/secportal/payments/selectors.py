@@ -102,6 +102,37 @@ def refund_requests_of(invoice: Invoice) -> QuerySet[RefundRequest]:
     )
 
 
+# The invoice page's refund requests, refunds and disputes (``page_payment_details``).
+_REFUND_REQUESTS: PreparedRead[RefundRequest] = PreparedRead(
+    lambda invoice_id: (
+        RefundRequest.unscoped.filter(payment__invoice_id=invoice_id)
+        .select_related("payment", "requested_by")
+        .order_by("created_at", "pk")
+    )
+)
+_STRIPE_REFUNDS: PreparedRead[Refund] = PreparedRead(
+    lambda invoice_id: Refund.unscoped.filter(payment__invoice_id=invoice_id).order_by(
+        "refunded_at", "pk"
+    )
+)
+_DISPUTES: PreparedRead[Dispute] = PreparedRead(
+    lambda invoice_id: Dispute.unscoped.filter(payment__invoice_id=invoice_id).order_by(
+        "opened_at", "pk"
+    )
+)
+
+
+def page_payment_details(
+    invoice: Invoice,
+) -> tuple[list[RefundRequest], list[Refund], list[Dispute]]:
+    """``refund_requests_of``, ``stripe_refunds_of`` and ``disputes_of`` for the invoice page,
+    compiled once and read in one round trip on PostgreSQL (``core.prepared``)."""
+    requests, refunds, disputes = prepared.run(
+        [(_REFUND_REQUESTS, invoice.pk), (_STRIPE_REFUNDS, invoice.pk), (_DISPUTES, invoice.pk)]
+    )
+    return requests, refunds, disputes
+
+
 def named_refund_request(invoice: Invoice, public_id: object) -> RefundRequest | None:
     """The invoice's refund request named in the address (after "Stripe has not answered")."""
     try:
