@@ -123,7 +123,10 @@ class PreparedRead[M: Model]:
     def objects(self, rows: Sequence[Sequence[Any]], using: str) -> list[M]:
         """The rows as ``list(queryset)`` would give them (``ModelIterable``)."""
         compiled = self.compiled(using)
-        if compiled.converters:  # ``SQLCompiler.apply_converters``, this thread's connection
+        # ``SQLCompiler.apply_converters`` with this thread's connection (the converters are the
+        # compiling connection's ``ops`` methods and fields' ``from_db_value``: they read
+        # settings, not the connection's state).
+        if compiled.converters:
             connection = connections[using]
             converted = []
             for row in rows:
