@@ -3,6 +3,7 @@ PDF and e-invoice. An invoice from before line items reads as one line of its am
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -114,7 +115,8 @@ def write(invoice: Invoice, inputs: list[LineInput]) -> vat.Totals:
     return totals
 
 
-def lines_of(invoice: Invoice) -> list[Line]:
+def lines_of(invoice: Invoice, rows: Iterable[InvoiceLine] | None = None) -> list[Line]:
+    """The invoice's lines (``rows``: its stored lines when the caller has read them)."""
     stored = [
         Line(
             row.position,
@@ -126,7 +128,7 @@ def lines_of(invoice: Invoice) -> list[Line]:
             row.net,
             row.vat,
         )
-        for row in invoice.lines.all()
+        for row in (invoice.lines.all() if rows is None else rows)
     ]
     if stored:
         return stored

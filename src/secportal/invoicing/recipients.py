@@ -106,14 +106,16 @@ def apply(invoice: Invoice, recipients: Recipients, user: Any) -> None:
     remember_invoice_recipients(invoice.client_id, user, to=contacts, cc=list(recipients.cc))
 
 
-def of(invoice: Invoice) -> Recipients:
+def of(invoice: Invoice, contacts: list[ClientContact] | None = None) -> Recipients:
     """Who the invoice's emails go to: as chosen at send, else the billing email and the
-    contacts who receive invoices."""
+    contacts who receive invoices (``contacts``: the client's, when the caller has read them)."""
     if invoice.email_to:
         return Recipients(tuple(_lines(invoice.email_to)), tuple(_lines(invoice.email_cc)))
     found: list[str] = []
-    contacts = [c.email for c in receiving_contacts(invoice) if c.receives_invoices]
-    for email in [invoice.client.billing_email, *contacts]:
+    if contacts is None:
+        contacts = receiving_contacts(invoice)
+    receiving = [c.email for c in contacts if c.receives_invoices]
+    for email in [invoice.client.billing_email, *receiving]:
         if email and email.lower() not in (f.lower() for f in found):
             found.append(email)
     return Recipients(tuple(found))

@@ -230,11 +230,14 @@ def _detail_page(
     from .payment_forms import DeleteRecordedPaymentForm, RecordPaymentForm
 
     today = request.workspace.today()
-    deliveries = list(selectors.email_deliveries(invoice))
-    invoice_lines = lines.lines_of(invoice)
+    rows = selectors.page_rows(invoice)
+    deliveries = rows.deliveries
+    invoice_lines = lines.lines_of(invoice, rows.lines)
     # Shown once the invoice is sent (a draft's recipients are chosen on the send form).
-    chosen = recipients.of(invoice) if not invoice.is_draft else recipients.Recipients(())
-    events = list(selectors.history(invoice))
+    chosen = (
+        recipients.of(invoice, rows.contacts) if not invoice.is_draft else recipients.Recipients(())
+    )
+    events = rows.events
     # A payment recorded by hand always writes its "Payment recorded" event in the same
     # transaction (``balances.record_payment``, the only writer): without one, none to read.
     recorded = (

@@ -6,6 +6,8 @@ import uuid
 
 from django.db.models import QuerySet
 
+from secportal.core import prepared
+from secportal.core.prepared import PreparedRead
 from secportal.invoicing.models import Invoice
 from secportal.workspaces.models import Workspace
 
@@ -52,9 +54,15 @@ def page_payments(invoice: Invoice) -> list[Payment]:
     button, its payments table and its refund form share one query."""
     cached = getattr(invoice, _PAGE_PAYMENTS, None)
     if cached is None:
-        cached = list(payments_of(invoice))
+        cached = prepared.run_one(_PAYMENTS, invoice.pk)
         setattr(invoice, _PAGE_PAYMENTS, cached)
     return cached
+
+
+# ``payments_of``, compiled once (``core.prepared``): the invoice page's read.
+_PAYMENTS: PreparedRead[Payment] = PreparedRead(
+    lambda invoice_id: Payment.unscoped.filter(invoice_id=invoice_id).order_by("paid_at")
+)
 
 
 def refundable_of(payments: list[Payment]) -> int:
@@ -92,6 +100,37 @@ def refund_requests_of(invoice: Invoice) -> QuerySet[RefundRequest]:
         .select_related("payment", "requested_by")
         .order_by("created_at", "pk")
     )
+
+
+# The invoice page's refund requests, refunds and disputes (``page_payment_details``).
+_REFUND_REQUESTS: PreparedRead[RefundRequest] = PreparedRead(
+    lambda invoice_id: (
+        RefundRequest.unscoped.filter(payment__invoice_id=invoice_id)
+        .select_related("payment", "requested_by")
+        .order_by("created_at", "pk")
+    )
+)
+_STRIPE_REFUNDS: PreparedRead[Refund] = PreparedRead(
+    lambda invoice_id: Refund.unscoped.filter(payment__invoice_id=invoice_id).order_by(
+        "refunded_at", "pk"
+    )
+)
+_DISPUTES: PreparedRead[Dispute] = PreparedRead(
+    lambda invoice_id: Dispute.unscoped.filter(payment__invoice_id=invoice_id).order_by(
+        "opened_at", "pk"
+    )
+)
+
+
+def page_payment_details(
+    invoice: Invoice,
+) -> tuple[list[RefundRequest], list[Refund], list[Dispute]]:
+    """``refund_requests_of``, ``stripe_refunds_of`` and ``disputes_of`` for the invoice page,
+    compiled once and read in one round trip on PostgreSQL (``core.prepared``)."""
+    requests, refunds, disputes = prepared.run(
+        [(_REFUND_REQUESTS, invoice.pk), (_STRIPE_REFUNDS, invoice.pk), (_DISPUTES, invoice.pk)]
+    )
+    return requests, refunds, disputes
 
 
 def named_refund_request(invoice: Invoice, public_id: object) -> RefundRequest | None:

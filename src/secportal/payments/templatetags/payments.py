@@ -33,13 +33,14 @@ def invoice_payments(context: Any, invoice: Any) -> dict[str, Any]:
     if not payments:  # the template shows nothing of this part without a payment
         return {"invoice": invoice, "payments": payments}
     left = selectors.refundable_of(payments) if invoice.status == "paid" else 0
+    refund_requests, stripe_refunds, disputes = selectors.page_payment_details(invoice)
     return {
         "invoice": invoice,
         "payments": payments,
-        "refund_requests": selectors.refund_requests_of(invoice),
+        "refund_requests": refund_requests,
         "refund_form": _refund_form(context.get("request"), invoice, left),
-        "stripe_refunds": selectors.stripe_refunds_of(invoice),
-        "disputes": selectors.disputes_of(invoice),
+        "stripe_refunds": stripe_refunds,
+        "disputes": disputes,
         "credit_refund": _credit_refund(invoice, left),
         "membership": context["membership"],
         "csrf_token": context.get("csrf_token"),

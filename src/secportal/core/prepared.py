@@ -1,0 +1,187 @@
+"""Reads compiled once (issue 19): a fixed-shape queryset's SQL kept per database, its rows
+turned into model instances the way the ORM does it, several reads sent in one round trip.
+
+Django compiles a queryset's SQL on every evaluation: for the invoice page's small reads
+(an invoice's lines, history, deliveries) that costs five to eight times the database's own
+work. A :class:`PreparedRead` builds its queryset once per database with a placeholder key,
+keeps the compiler's SQL, converters and related-object populators, and afterwards only
+executes the SQL with the real key. :func:`run` sends several reads at once: one round trip on
+PostgreSQL (statements separated by ``;``, psycopg's client-side binding), one each elsewhere.
+
+For reads that are the same queryset every time but their key (an ``invoice_id``, a
+``client_id``): no ``annotate()``, ``prefetch_related()`` or known related objects (refused
+when compiled). The rows are the ORM's: ``tests/core/test_prepared.py`` compares them field by
+field with the queryset's own, on SQLite and PostgreSQL, so a Django upgrade that changes the
+internals used here fails there first.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+
+# The keys' stand-ins while compiling, found again among the compiled parameters: integers
+# (an id) and UUIDs (a public id; SQLite stores its hex).
+INT_KEY = -7_654_321_987
+UUID_KEY = uuid.UUID("5e1ec7ed-0000-4000-8000-7654321987aa")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple[Any, ...]
+    # (parameter's position, key's index, written as hex) for each parameter that is a key.
+    key_at: tuple[tuple[int, int, bool], ...]
+    compiler: Any
+    converters: Any
+    model: type[Model]
+    start: int
+    end: int
+    init_list: list[str]
+    populators: list[Any]
+    fetch_mode: Any
+
+
+class PreparedRead[M: Model]:
+    """``build(*keys)`` returns the queryset of those keys; it is called once per database,
+    with ``keys`` (stand-ins: ``INT_KEY`` for an id, ``UUID_KEY`` for a public id)."""
+
+    def __init__(
+        self, build: Callable[..., QuerySet[M]], keys: tuple[Any, ...] = (INT_KEY,)
+    ) -> None:
+        self._build = build
+        self._keys = keys
+        self._compiled: dict[str, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, using: str) -> _Compiled:
+        queryset: Any = self._build(*self._keys)  # its private state is read below
+        if (
+            queryset.db != using
+            or queryset._prefetch_related_lookups
+            or queryset._known_related_objects
+            or queryset._fetch_mode.track_peers
+        ):
+            raise ValueError("PreparedRead: a plain queryset on this database only.")
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        key_at = tuple(
+            (position, index, value != key)
+            for position, value in enumerate(params)
+            for index, key in enumerate(self._keys)
+            if value == key or (isinstance(key, uuid.UUID) and value == key.hex)
+        )
+        if (
+            {index for _, index, _ in key_at} != set(range(len(self._keys)))
+            or compiler.annotation_col_map
+            or compiler.klass_info is None
+        ):
+            raise ValueError("PreparedRead: the key is a parameter, with no annotations.")
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = [column[0] for column in select[: compiler.col_count]]
+        if compiler.has_composite_fields(fields):
+            raise ValueError("PreparedRead: no composite primary keys.")
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        return _Compiled(
+            sql=sql,
+            params=tuple(params),
+            key_at=key_at,
+            compiler=compiler,
+            converters=compiler.get_converters(fields),
+            model=klass_info["model"],
+            start=start,
+            end=end,
+            init_list=[column[0].target.attname for column in select[start:end]],
+            populators=get_related_populators(klass_info, select, using, queryset._fetch_mode),
+            fetch_mode=queryset._fetch_mode,
+        )
+
+    def compiled(self, using: str) -> _Compiled:
+        key = f"{using}:{connections[using].vendor}"
+        found = self._compiled.get(key)
+        if found is None:
+            with self._lock:
+                found = self._compiled[key] = self._compile(using)
+        return found
+
+    def statement(self, key: Any, using: str) -> tuple[str, list[Any]]:
+        """The SQL and parameters for ``key`` (a tuple when the read has several keys)."""
+        compiled = self.compiled(using)
+        keys = key if isinstance(key, tuple) else (key,)
+        params = list(compiled.params)
+        for position, index, as_hex in compiled.key_at:
+            params[position] = keys[index].hex if as_hex else keys[index]
+        return compiled.sql, params
+
+    def objects(self, rows: Sequence[Sequence[Any]], using: str) -> list[M]:
+        """The rows as ``list(queryset)`` would give them (``ModelIterable``)."""
+        compiled = self.compiled(using)
+        # ``SQLCompiler.apply_converters`` with this thread's connection (the converters are the
+        # compiling connection's ``ops`` methods and fields' ``from_db_value``: they read
+        # settings, not the connection's state).
+        if compiled.converters:
+            connection = connections[using]
+            converted = []
+            for row in rows:
+                values = list(row)
+                for position, (converters, expression) in compiled.converters.items():
+                    value = values[position]
+                    for converter in converters:
+                        value = converter(value, expression, connection)
+                    values[position] = value
+                converted.append(tuple(values))
+            rows = converted
+        found = []
+        for row in rows:
+            obj = compiled.model.from_db(
+                using,
+                compiled.init_list,
+                row[compiled.start : compiled.end],
+                fetch_mode=compiled.fetch_mode,
+            )
+            for populator in compiled.populators:
+                populator.populate(row, obj)
+            found.append(obj)
+        return found  # type: ignore[return-value]
+
+
+def run(reads: Sequence[tuple[PreparedRead[Any], Any]], using: str = "default") -> list[list[Any]]:
+    """Each read's objects for its key, in order; one round trip on PostgreSQL."""
+    connection = connections[using]
+    statements = [read.statement(key, using) for read, key in reads]
+    results: list[list[Any]] = []
+    with connection.cursor() as cursor:
+        if _one_trip(connection) and len(statements) > 1:
+            cursor.execute(
+                ";\n".join(sql for sql, _ in statements),
+                [param for _, params in statements for param in params],
+            )
+            for index, (read, _key) in enumerate(reads):
+                if index:
+                    cursor.nextset()
+                results.append(read.objects(cursor.fetchall(), using))
+        else:
+            for (read, _key), (sql, params) in zip(reads, statements, strict=True):
+                cursor.execute(sql, params)
+                results.append(read.objects(cursor.fetchall(), using))
+    return results
+
+
+def run_one[M: Model](read: PreparedRead[M], key: Any, using: str = "default") -> list[M]:
+    """One read's objects for ``key``."""
+    return run([(read, key)], using)[0]
+
+
+def _one_trip(connection: Any) -> bool:
+    """PostgreSQL with client-side binding (Django's default) runs ``;``-separated statements in
+    one ``execute`` and returns each one's rows (``nextset``)."""
+    return connection.vendor == "postgresql" and not connection.settings_dict.get(
+        "OPTIONS", {}
+    ).get("server_side_binding")
