@@ -73,6 +73,11 @@ def _tenants() -> dict[str, Tenant]:
     return tenants
 
 
+#: Invoices made through the services beside the seed (``bench.pages.paid_invoice_url``) end
+#: their description with this mark; the seed's counts leave them out.
+MADE_MARK = "(bench: paid through Stripe, with its history)"
+
+
 def _complete() -> bool:
     from secportal.invoicing.models import Invoice
     from secportal.workspaces.models import Workspace
@@ -81,7 +86,10 @@ def _complete() -> bool:
         workspace = Workspace.objects.filter(slug=spec.slug, name=spec.name).first()
         if workspace is None:
             return False
-        if Invoice.unscoped.filter(workspace=workspace).count() != spec.invoices:
+        seeded = Invoice.unscoped.filter(workspace=workspace).exclude(
+            description__endswith=MADE_MARK
+        )
+        if seeded.count() != spec.invoices:
             return False
     return True
 
@@ -93,7 +101,8 @@ def _delete_bench_data() -> None:
 
     from secportal.clients.models import Client, ClientContact
     from secportal.engagements.models import Engagement
-    from secportal.invoicing.models import Invoice, InvoiceEvent
+    from secportal.invoicing.models import Invoice, InvoiceEvent, InvoiceLine
+    from secportal.notifications.models import EmailMessage
     from secportal.payments.models import CheckoutAttempt, Payment, Refund
     from secportal.workspaces.models import Workspace
 
@@ -101,8 +110,12 @@ def _delete_bench_data() -> None:
     with transaction.atomic():
         if ids:
             note(f"deleting the old bench workspaces {ids}")
+            # bench.pages' paid invoice was made through the services: its emails (and their
+            # attachments) go through the ORM, its lines with the rest.
+            EmailMessage.objects.filter(workspace_id__in=ids).delete()
             with connection.cursor() as cursor:
                 for model in (
+                    InvoiceLine,
                     InvoiceEvent,
                     Refund,
                     Payment,

@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 from bench.common import Results, detail, interleaved, note, setup_django, signed_in_client
+from bench.data import MADE_MARK
 
 ROUNDS = int(os.environ.get("BENCH_PAGE_ROUNDS", "120"))
 VS_SIGNED_IN_LIMIT = 2.0
@@ -25,6 +26,9 @@ def main() -> int:
 
     tenants = ensure_invoice_data()
     big, small = tenants[BIG.slug], tenants[SMALL.slug]
+    # Made (once) before anything is timed: it connects bench-big's Stripe account, as every
+    # workspace that sends invoices has, and each page is then timed with it connected.
+    paid_page = paid_invoice_url(big)
     results = Results()
     owner = signed_in_client(big.owner)
     floor = _getter(owner, "/bench/signed-in/")
@@ -33,7 +37,7 @@ def main() -> int:
     small_s, big_s = interleaved(small_page, _getter(owner, "/invoices/"), ROUNDS)
     detail(f"invoices page: {big_s * 1000:.2f} ms at 200,000, {small_s * 1000:.2f} ms at 10")
     results.ratio("invoices_page_vs_small", big_s / small_s, "<=", VS_SMALL_LIMIT)
-    _vs_floor(results, "invoice_detail_vs_signed_in", floor, _getter(owner, detail_url(big)))
+    _vs_floor(results, "invoice_detail_vs_signed_in", floor, _getter(owner, paid_page))
     _vs_floor(results, "portal_home_vs_signed_in", floor, _portal_home(big))
     _vs_floor(results, "dashboard_page_vs_signed_in", floor, _getter(owner, "/"))
     return results.exit_code
@@ -57,8 +61,96 @@ def _vs_floor(results: Results, name: str, floor: Any, page: Any) -> None:
     results.ratio(name, page_s / floor_s, "<=", VS_SIGNED_IN_LIMIT)
 
 
+#: The invoice ``paid_invoice_url`` makes once (its description ends with this mark).
+PAID_MARK = MADE_MARK
+
+
+def paid_invoice_url(tenant: Any) -> str:
+    """A paid invoice of the big workspace as the app leaves one: three lines, sent by email,
+    viewed by the client, paid through Stripe (a payment with its charge), the receipt and the
+    owner's news emailed; its page shows the lines, payments, history and deliveries.
+
+    The seed's invoices are rows written by SQL with none of these (their page is nearly
+    empty); this one is made once through the services, as ``demo.data`` makes its paid
+    invoices, and kept."""
+    from decimal import Decimal
+
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from secportal.clients.models import Client
+    from secportal.core.fees import platform_fee
+    from secportal.invoicing import services as invoicing
+    from secportal.invoicing import vat
+    from secportal.invoicing.lines import LineInput
+    from secportal.invoicing.models import Invoice
+    from secportal.payments import emails
+    from secportal.payments.models import ConnectedAccount, Payment
+
+    workspace, owner = tenant.workspace, tenant.owner
+    rate = vat.default_rate(workspace.vat_registered)
+    found = Invoice.unscoped.filter(
+        workspace=workspace, description__endswith=PAID_MARK, status="paid"
+    ).first()
+    if found is not None:
+        return f"/invoices/{found.public_id}/"
+    ConnectedAccount.objects.get_or_create(
+        workspace=workspace,
+        defaults={
+            "stripe_account_id": f"acct_bench_{workspace.pk}",
+            "details_submitted": True,
+            "charges_enabled": True,
+            "payouts_enabled": True,
+        },
+    )
+    client = Client.unscoped.filter(workspace=workspace).exclude(billing_email="").order_by("pk")
+    client = client.first()
+    assert client is not None, "bench-big has no client with a billing email"
+    # The emails are delivered (to memory): the page shows them Sent, as they mostly are.
+    locmem = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    with override_settings(MAILERS=locmem):
+        draft = invoicing.create_invoice(
+            workspace,
+            owner,
+            {
+                "client": client,
+                "engagement": client.engagements.order_by("pk").first(),
+                "currency": "GBP",
+                "description": f"Web application test {PAID_MARK}",
+                "lines": [
+                    LineInput("Web application test, 5 days", Decimal(5), 120_000, rate),
+                    LineInput("Retest of findings", Decimal(1), 95_000, rate),
+                    LineInput("Report and debrief", Decimal("0.5"), 120_000, rate),
+                ],
+            },
+        )
+        invoicing.send_invoice(draft.pk, owner)
+        invoice = Invoice.unscoped.get(pk=draft.pk)
+        invoicing.record_viewed(invoice, None)
+        fee = platform_fee(invoice.amount, workspace.fee_bps)
+        paid_at = timezone.now()
+        payment = Payment.unscoped.create(
+            workspace=workspace,
+            invoice=invoice,
+            stripe_account_id="acct_bench",
+            checkout_session_id=f"cs_bench_{invoice.public_id.hex}",
+            payment_intent_id=f"pi_bench_{invoice.public_id.hex}",
+            charge_id=f"ch_bench_{invoice.public_id.hex}",
+            amount=invoice.amount,
+            currency=invoice.currency,
+            application_fee=fee,
+            net=invoice.amount - fee,
+            paid_at=paid_at,
+        )
+        invoice = invoicing.mark_paid(
+            invoice.pk, paid_at=paid_at, session=payment.checkout_session_id
+        )
+        emails.queue_paid_emails(invoice, payment)
+    return f"/invoices/{invoice.public_id}/"
+
+
 def detail_url(tenant: Any) -> str:
-    """A paid invoice of the big workspace: payments, history and deliveries on its page."""
+    """A paid invoice of the workspace (the platform seed's have a payment each)."""
     from secportal.invoicing.models import Invoice, InvoiceStatus
 
     invoice = (
