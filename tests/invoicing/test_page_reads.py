@@ -19,7 +19,7 @@ from django.utils import timezone
 from secportal.clients.models import ClientContact
 from secportal.core import prepared
 from secportal.core.tenancy import use_workspace
-from secportal.invoicing import lines, selectors
+from secportal.invoicing import lines, page_reads, selectors
 from secportal.invoicing.history import record_event
 from secportal.invoicing.models import Invoice, InvoiceEvent, InvoiceEventKind, InvoiceLine
 from secportal.notifications.models import EmailMessage
@@ -125,12 +125,12 @@ def _orm_rows(invoice: Invoice) -> tuple[list[Any], ...]:
         list(
             InvoiceEvent.unscoped.filter(invoice=invoice)
             .select_related("actor_user", "actor_contact")
-            .only(*selectors._HISTORY_COLUMNS)
+            .only(*page_reads._HISTORY_COLUMNS)
             .order_by("at", "pk")
         ),
         list(
             EmailMessage.objects.filter(invoice=invoice)
-            .only(*selectors._DELIVERY_COLUMNS)
+            .only(*page_reads._DELIVERY_COLUMNS)
             .order_by("created_at", "pk")
         ),
         list(ClientContact.unscoped.filter(client_id=invoice.client_id).order_by("name", "pk")),
@@ -141,7 +141,7 @@ def test_page_rows_are_the_orms(full: Tenant) -> None:
     invoice = full.invoice
     invoice.status = "sent"  # the recipients come from the contacts: they are read too
     with use_workspace(full.workspace.pk):
-        rows = selectors.page_rows(invoice)
+        rows = page_reads.page_rows(invoice)
         expected = _orm_rows(invoice)
     assert [len(part) for part in expected] == [2, 4, 2, 2]
     assert_same(rows.lines, expected[0])
@@ -161,22 +161,44 @@ def test_page_rows_are_the_orms(full: Tenant) -> None:
 def test_contacts_are_read_only_for_the_recipients(full: Tenant) -> None:
     invoice = full.invoice
     with use_workspace(full.workspace.pk):
-        assert selectors.page_rows(invoice).contacts is None  # a draft
+        assert page_reads.page_rows(invoice).contacts is None  # a draft
         invoice.status, invoice.email_to = "sent", "chosen@client.example"
-        assert selectors.page_rows(invoice).contacts is None  # chosen at send
+        assert page_reads.page_rows(invoice).contacts is None  # chosen at send
 
 
 def test_nothing_to_read(tenant: Tenant) -> None:
     with use_workspace(tenant.workspace.pk):
-        rows = selectors.page_rows(tenant.invoice)
+        rows = page_reads.page_rows(tenant.invoice)
     assert (rows.lines, rows.events, rows.deliveries, rows.contacts) == ([], [], [], None)
 
 
 def test_one_round_trip_on_postgresql(full: Tenant) -> None:
     full.invoice.status = "sent"
     with use_workspace(full.workspace.pk), CaptureQueriesContext(connection) as captured:
-        selectors.page_rows(full.invoice)
-    assert len(captured) == (1 if connection.vendor == "postgresql" else 4)
+        page_reads.page_rows(full.invoice)
+    # Lines, history, deliveries, contacts and payments' four reads (``PAGE_EXTRA_READS``).
+    reads = 4 + len(page_reads.PAGE_EXTRA_READS)
+    assert len(page_reads.PAGE_EXTRA_READS) == 4
+    assert len(captured) == (1 if connection.vendor == "postgresql" else reads)
+
+
+def test_payments_shown_on_the_page_are_read_in_its_round_trip(full: Tenant) -> None:
+    """A sent invoice's payments, refund requests, refunds and disputes come with the page's
+    rows: the payments' selectors then ask nothing more (a draft's are not read at all)."""
+    invoice = Invoice.unscoped.get(pk=full.invoice.pk)
+    invoice.status = "sent"
+    with use_workspace(full.workspace.pk):
+        page_reads.page_rows(invoice)
+        with CaptureQueriesContext(connection) as captured:
+            payments = payment_selectors.page_payments(invoice)
+            details = payment_selectors.page_payment_details(invoice)
+        assert len(captured) == 0
+        alone = Invoice.unscoped.get(pk=full.invoice.pk)
+        assert_same(payments, payment_selectors.page_payments(alone))
+        for read, expected in zip(
+            details, payment_selectors.page_payment_details(alone), strict=True
+        ):
+            assert_same(read, expected)
 
 
 def test_page_payments_are_the_orms(full: Tenant) -> None:

@@ -16,11 +16,9 @@ from django.db import connections, router
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from secportal.clients.models import ClientContact
 from secportal.core import prepared, rawsql
 from secportal.core.money import format_money, format_plain
 from secportal.core.prepared import PreparedRead
-from secportal.notifications.models import EmailMessage
 
 if TYPE_CHECKING:
     from secportal.workspaces.models import Workspace
@@ -29,8 +27,6 @@ from .models import (
     OUTSTANDING,
     PAYABLE,
     Invoice,
-    InvoiceEvent,
-    InvoiceLine,
     InvoiceStatus,
     RecordedPayment,
     draft_reference,
@@ -404,86 +400,6 @@ _INVOICE: PreparedRead[Invoice] = PreparedRead(
     ),
     keys=(prepared.INT_KEY, prepared.UUID_KEY),
 )
-
-
-@dataclass(frozen=True)
-class PageRows:
-    """What the invoice page shows of the invoice's own rows, read together (``page_rows``)."""
-
-    lines: list[InvoiceLine]
-    events: list[InvoiceEvent]
-    deliveries: list[EmailMessage]
-    # The client's contacts, read only when the recipients come from them (``recipients.of``).
-    contacts: list[ClientContact] | None
-
-
-# ``InvoiceEvent.actor_label``: ``str(user)`` (full name, else email), ``str(contact)``; not
-# the person's whole row (a user's password hash, a contact's dates).
-_HISTORY_COLUMNS = (
-    "kind",
-    "actor_type",
-    "at",
-    "details",
-    "invoice_id",
-    "actor_user__first_name",
-    "actor_user__last_name",
-    "actor_user__email",
-    "actor_contact__name",
-    "actor_contact__email",
-)
-# The "Email delivery" table's columns, without the emails' bodies, headers and attachments'
-# recipe (kilobytes a row the page never shows).
-_DELIVERY_COLUMNS = (
-    "kind",
-    "to",
-    "is_cc",
-    "status",
-    "attempts",
-    "last_error",
-    "sent_at",
-    "invoice_id",
-    "created_at",
-)
-
-# Keyed by the invoice (the client for contacts), which the request's scope has already read.
-_LINES: PreparedRead[InvoiceLine] = PreparedRead(
-    lambda invoice_id: InvoiceLine.unscoped.filter(invoice_id=invoice_id).order_by("position", "pk")
-)
-_HISTORY: PreparedRead[InvoiceEvent] = PreparedRead(
-    lambda invoice_id: (
-        InvoiceEvent.unscoped.filter(invoice_id=invoice_id)
-        .select_related("actor_user", "actor_contact")
-        .only(*_HISTORY_COLUMNS)
-        .order_by("at", "pk")
-    )
-)
-_DELIVERIES: PreparedRead[EmailMessage] = PreparedRead(
-    lambda invoice_id: (
-        EmailMessage.objects.filter(invoice_id=invoice_id)
-        .only(*_DELIVERY_COLUMNS)
-        .order_by("created_at", "pk")
-    )
-)
-_CONTACTS: PreparedRead[ClientContact] = PreparedRead(
-    lambda client_id: ClientContact.unscoped.filter(client_id=client_id).order_by("name", "pk")
-)
-
-
-def page_rows(invoice: Invoice) -> PageRows:
-    """The invoice page's lines, history (oldest first), email deliveries and, when the
-    recipients come from them, the client's contacts: one round trip on PostgreSQL, each read
-    compiled once (``core.prepared``: the ORM's compiling cost the page five times the
-    database's work)."""
-    reads: list[tuple[PreparedRead[Any], Any]] = [
-        (_LINES, invoice.pk),
-        (_HISTORY, invoice.pk),
-        (_DELIVERIES, invoice.pk),
-    ]
-    with_contacts = not invoice.is_draft and not invoice.email_to
-    if with_contacts:
-        reads.append((_CONTACTS, invoice.client_id))
-    found = prepared.run(reads)
-    return PageRows(found[0], found[1], found[2], found[3] if with_contacts else None)
 
 
 def invoices_of_engagement(engagement: Any) -> QuerySet[Invoice]:

@@ -16,7 +16,17 @@ from secportal.engagements.selectors import get_engagement
 from secportal.workspaces.access import WorkspaceRequest, workspace_view
 from secportal.workspaces.models import Role
 
-from . import credits, drafts, interest, line_forms, lines, recipients, selectors, services
+from . import (
+    credits,
+    drafts,
+    interest,
+    line_forms,
+    lines,
+    page_reads,
+    recipients,
+    selectors,
+    services,
+)
 from .documents import credit_note_pdf_bytes, invoice_pdf_bytes, pdf_filename
 from .forms import CreditNoteForm, InvoiceFilters, InvoiceForm, VoidForm
 from .models import CreditNote, Invoice, InvoiceEventKind
@@ -230,7 +240,7 @@ def _detail_page(
     from .payment_forms import DeleteRecordedPaymentForm, RecordPaymentForm
 
     today = request.workspace.today()
-    rows = selectors.page_rows(invoice)
+    rows = page_reads.page_rows(invoice)
     deliveries = rows.deliveries
     invoice_lines = lines.lines_of(invoice, rows.lines)
     # Shown once the invoice is sent (a draft's recipients are chosen on the send form).

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db.models import QuerySet
 
 from secportal.core import prepared
 from secportal.core.prepared import PreparedRead
 from secportal.invoicing.models import Invoice
+from secportal.invoicing.page_reads import page_extra
 from secportal.workspaces.models import Workspace
 
 from .models import (
@@ -51,11 +53,14 @@ _PAGE_PAYMENTS = "_page_payments"
 
 def page_payments(invoice: Invoice) -> list[Payment]:
     """The invoice's payments, read once per invoice object: the invoice page's "Receipt"
-    button, its payments table and its refund form share one query."""
+    button, its payments table and its refund form share one query (on the invoice page, the
+    page's own round trip: ``invoicing.page_reads.page_rows``)."""
     cached = getattr(invoice, _PAGE_PAYMENTS, None)
     if cached is None:
+        cached = page_extra(invoice, "payments")
+    if cached is None:
         cached = prepared.run_one(_PAYMENTS, invoice.pk)
-        setattr(invoice, _PAGE_PAYMENTS, cached)
+    setattr(invoice, _PAGE_PAYMENTS, cached)
     return cached
 
 
@@ -126,11 +131,25 @@ def page_payment_details(
     invoice: Invoice,
 ) -> tuple[list[RefundRequest], list[Refund], list[Dispute]]:
     """``refund_requests_of``, ``stripe_refunds_of`` and ``disputes_of`` for the invoice page,
-    compiled once and read in one round trip on PostgreSQL (``core.prepared``)."""
-    requests, refunds, disputes = prepared.run(
-        [(_REFUND_REQUESTS, invoice.pk), (_STRIPE_REFUNDS, invoice.pk), (_DISPUTES, invoice.pk)]
-    )
+    compiled once and read in one round trip on PostgreSQL (``core.prepared``), the page's own
+    when ``invoicing.page_reads.page_rows`` read them with it."""
+    read = [page_extra(invoice, name) for name in ("refund_requests", "refunds", "disputes")]
+    found = [rows for rows in read if rows is not None]
+    if len(found) != len(read):
+        found = prepared.run(
+            [(_REFUND_REQUESTS, invoice.pk), (_STRIPE_REFUNDS, invoice.pk), (_DISPUTES, invoice.pk)]
+        )
+    requests, refunds, disputes = found
     return requests, refunds, disputes
+
+
+#: Read in the invoice page's own round trip (``invoicing.page_reads.page_rows``).
+PAGE_READS: dict[str, PreparedRead[Any]] = {
+    "payments": _PAYMENTS,
+    "refund_requests": _REFUND_REQUESTS,
+    "refunds": _STRIPE_REFUNDS,
+    "disputes": _DISPUTES,
+}
 
 
 def named_refund_request(invoice: Invoice, public_id: object) -> RefundRequest | None:
