@@ -83,3 +83,34 @@ def test_delivery_rows_are_the_loops_markup():
     old, new = _both(OLD_DELIVERIES, "{% delivery_rows deliveries %}", deliveries=deliveries)
     assert "Retrying (421 &amp; x)" in new and "(CC)" in new
     assert new == old
+
+
+OLD_LINES = (
+    "{% load money %}{% for line in lines %}<tr><td>{{ line.description|linebreaksbr }}</td>"
+    '<td class="num">{{ line.quantity_text }}</td><td class="num">'
+    "{{ line.unit_price|money:invoice.currency }}</td><td>{{ line.rate.label }}</td>"
+    '<td class="num">{{ line.net|money:invoice.currency }}</td></tr>{% endfor %}'
+)
+
+
+def test_line_rows_are_the_loops_markup():
+    from decimal import Decimal
+
+    from secportal.invoicing import vat
+    from secportal.invoicing.lines import Line
+    from secportal.invoicing.models import Invoice
+
+    invoice = Invoice(currency="EUR")
+    rate, zero = vat.VAT_RATES["standard"], vat.VAT_RATES["none"]
+    lines = [
+        Line(
+            1, 'Testing <days> & "reporting"\r\nsecond line', Decimal("3.5"), 1000, rate, 3500, 700
+        ),
+        Line(2, "Retest\n\nafter", Decimal(1), 45_000, zero, 45_000, 0),
+        Line(3, "Half a day", Decimal("0.5"), 99_999, rate, 49_999, 10_000),
+    ]
+    old, new = _both(
+        OLD_LINES, "{% line_rows lines invoice.currency %}", lines=lines, invoice=invoice
+    )
+    assert "&lt;days&gt; &amp; &quot;reporting&quot;<br>second line" in new
+    assert new == old
