@@ -84,3 +84,24 @@ def test_emails_use_the_workspace_locale(tenant) -> None:
 def test_settings_offer_the_format(tenant, owner_client) -> None:
     page = owner_client.get(reverse("workspaces:settings")).content.decode()
     assert "Number and date format" in page and "Automatic (United Kingdom" in page
+
+
+def test_one_moment_is_written_in_each_time_zone_even_when_remembered():
+    """``format_when`` remembers its texts: one instant seen from two time zones (equal aware
+    datetimes) is still two texts."""
+    import datetime
+
+    from django.utils import timezone
+
+    from secportal.core.locales import format_when
+
+    moment = datetime.datetime(2026, 3, 29, 0, 30, tzinfo=datetime.UTC)
+    seen = {}
+    for zone in ("Europe/London", "America/New_York", "Asia/Tokyo", "Europe/London"):
+        with timezone.override(zone):
+            seen[zone] = format_when(moment, "en_GB")
+    assert seen == {
+        "Europe/London": "29 Mar 2026, 00:30",
+        "America/New_York": "28 Mar 2026, 20:30",
+        "Asia/Tokyo": "29 Mar 2026, 09:30",
+    }

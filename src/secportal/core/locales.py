@@ -77,10 +77,20 @@ def _format_day(value: datetime.date, locale: str) -> str:
 
 def format_when(value: datetime.datetime, locale: str | None = None) -> str:
     """A date and time, in the current time zone, the locale's way (24-hour but in the US)."""
-    from babel.dates import format_time
     from django.utils import timezone
 
     locale = locale or current_locale() or "en_GB"
     local = timezone.localtime(value) if timezone.is_aware(value) else value
+    # The wall-clock time alone is the key: aware datetimes of one instant in two time zones
+    # are equal (and hash alike), their texts are not.
+    return _format_when(local.replace(tzinfo=None), locale)
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_when(local: datetime.datetime, locale: str) -> str:
+    """Babel's time of a wall-clock (naive) time, remembered like ``_format_day``: a page shows
+    the same few moments (its history, its deliveries) on every view."""
+    from babel.dates import format_time
+
     time = format_time(local, "h:mm a" if locale == "en_US" else "HH:mm", locale=locale)
     return f"{format_day(local.date(), locale)}, {time}"

@@ -5,7 +5,6 @@ import html
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeData, SafeString
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # (not in the stubs)
@@ -44,7 +43,8 @@ def history_items(events: list[Any]) -> SafeString:
         details = event.details if isinstance(event.details, dict) else {}
         parts += [
             '<li><time datetime="',
-            _text(date_filter(template_localtime(at), "c")),  # as the filter is given it
+            # ``{{ at|date:'c' }}``: the filter is given the local time; "c" is ISO 8601.
+            _text(template_localtime(at).isoformat() if at else ""),
             '">',
             _text(format_when(at) if at else ""),
             "</time> · <strong>",
