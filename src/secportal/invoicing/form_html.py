@@ -28,11 +28,14 @@ _OPTION_INPUTS = frozenset(("django/forms/widgets/checkbox_option.html",))
 _SELECT_OPTION = "django/forms/widgets/select_option.html"
 
 
-def _e(value: Any) -> str:
+def autoescape(value: Any) -> str:
     """The template's autoescape: safe strings as they are, anything else escaped."""
     if isinstance(value, SafeData):
         return str(value)
     return html.escape(str(value))
+
+
+_e = autoescape  # short, inside the f-strings below
 
 
 def _attrs(attrs: dict[str, Any]) -> str:

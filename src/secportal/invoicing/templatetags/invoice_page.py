@@ -1,17 +1,16 @@
 """The invoice page's forms, history and deliveries, written in one pass (issue 19: the
 template language's per-tag cost was most of the page's rendering)."""
 
-import html
 from typing import Any
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
-from django.utils.safestring import SafeData, SafeString
+from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # (not in the stubs)
 
 from secportal.core.locales import format_when
-from secportal.core.money import format_money
-from secportal.invoicing.form_html import form_html
+from secportal.core.templatetags.money import money_filter
+from secportal.invoicing.form_html import autoescape, form_html
 
 register = template.Library()
 
@@ -28,11 +27,6 @@ def page_form(context: Any, form: Any) -> SafeString:
         return included.render(context)  # type: ignore[no-any-return]
 
 
-def _text(value: Any) -> str:
-    """``{{ value }}`` in an autoescaped template: escaped unless already safe."""
-    return str(value) if isinstance(value, SafeData) else html.escape(str(value))
-
-
 @register.simple_tag
 def history_items(events: list[Any]) -> SafeString:
     """The History's ``<li>`` items, written in one pass: the markup of the loop they replace
@@ -44,17 +38,17 @@ def history_items(events: list[Any]) -> SafeString:
         parts += [
             '<li><time datetime="',
             # ``{{ at|date:'c' }}``: the filter is given the local time; "c" is ISO 8601.
-            _text(template_localtime(at).isoformat() if at else ""),
+            autoescape(template_localtime(at).isoformat() if at else ""),
             '">',
-            _text(format_when(at) if at else ""),
+            autoescape(format_when(at) if at else ""),
             "</time> · <strong>",
-            _text(event.get_kind_display()),
+            autoescape(event.get_kind_display()),
             "</strong> · ",
-            _text(event.actor_label),
+            autoescape(event.actor_label),
         ]
         for key in ("number", "reason"):
             if details.get(key):
-                parts += [" · ", _text(details[key])]
+                parts += [" · ", autoescape(details[key])]
         parts.append("</li>")
     return SafeString("".join(parts))
 
@@ -64,23 +58,23 @@ def delivery_rows(deliveries: list[Any]) -> SafeString:
     """The "Email delivery" table's rows, written in one pass (the loop's markup)."""
     parts = []
     for message in deliveries:
-        parts += ["<tr><td>", _text(message.kind_label), "</td><td>", _text(message.to)]
+        parts += ["<tr><td>", autoescape(message.kind_label), "</td><td>", autoescape(message.to)]
         parts.append(" (CC)</td><td>" if message.is_cc else "</td><td>")
         status = message.status
         if status in ("failed", "bounced"):
             parts += [
                 '<strong class="error">',
-                _text(message.get_status_display()),
+                autoescape(message.get_status_display()),
                 "</strong>: ",
-                _text(message.last_error),
+                autoescape(message.last_error),
             ]
         elif status == "queued" and message.attempts:
-            parts += ["Retrying (", _text(message.last_error), ")"]
+            parts += ["Retrying (", autoescape(message.last_error), ")"]
         elif status == "sent" and message.sent_at:
-            parts += ["Sent ", _text(format_when(message.sent_at))]
+            parts += ["Sent ", autoescape(format_when(message.sent_at))]
         else:
-            parts.append(_text(message.get_status_display()))
-        parts += ["</td><td>", _text(message.attempts), "</td></tr>"]
+            parts.append(autoescape(message.get_status_display()))
+        parts += ["</td><td>", autoescape(message.attempts), "</td></tr>"]
     return SafeString("".join(parts))
 
 
@@ -93,18 +87,13 @@ def line_rows(lines: list[Any], currency: str) -> SafeString:
             "<tr><td>",
             linebreaksbr(line.description, autoescape=True),
             '</td><td class="num">',
-            _text(line.quantity_text),
+            autoescape(line.quantity_text),
             '</td><td class="num">',
-            _text(_money(line.unit_price, currency)),
+            autoescape(money_filter(line.unit_price, currency)),
             "</td><td>",
-            _text(line.rate.label),
+            autoescape(line.rate.label),
             '</td><td class="num">',
-            _text(_money(line.net, currency)),
+            autoescape(money_filter(line.net, currency)),
             "</td></tr>",
         ]
     return SafeString("".join(parts))
-
-
-def _money(minor: int | None, currency: str) -> str:
-    """``{{ minor|money:currency }}``."""
-    return "" if minor is None else format_money(minor, currency)
