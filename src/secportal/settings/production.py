@@ -31,3 +31,8 @@ STORAGES = {
 }
 # Behind one TLS proxy: the portal's per-IP rate limit reads the client from X-Forwarded-For.
 PORTAL_TRUSTED_PROXY_HOPS = int(os.environ.get("PORTAL_TRUSTED_PROXY_HOPS", "1"))
+# Persistent database connections, checked before reuse: opening one per request costs more
+# than most pages' queries, and ``core.prepared`` reads are planned once per connection.
+# ``CONN_MAX_AGE=0`` in the environment closes each at the end of its request.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
