@@ -173,6 +173,39 @@ def test_pagination_is_keyset_and_the_openapi_document_is_served(tenant):
     assert schema["openapi"].startswith("3.1") and "/api/v1/invoices" in schema["paths"]
 
 
+def test_a_list_reads_its_page_ids_from_the_invoice_table_alone(tenant):
+    """The page's ids come from the invoice table alone (the workspace's index of its ids
+    answers them at platform scale); the client's and engagement's public ids are joined to
+    the page's rows only, and paging by ``starting_after`` still walks every invoice once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        Invoice.objects.create(
+            workspace=tenant.workspace,
+            client=tenant.client,
+            engagement=tenant.engagement,
+            amount=1000 + n,
+            currency="GBP",
+            created_by=tenant.owner,
+        )
+    admin = api(key_for(tenant))
+    with CaptureQueriesContext(connection) as captured:
+        first = admin.get("/api/v1/invoices?limit=2").json()
+    statement = next(q["sql"] for q in captured if 'FROM "invoicing_invoice"' in q["sql"])
+    ids = statement[statement.index("IN (SELECT") : statement.index("LIMIT")]
+    assert "JOIN" not in ids and "clients_client" not in ids
+    assert first["data"][0]["client"] == str(tenant.client.public_id)
+    seen = [row["id"] for row in first["data"]]
+    while first["has_more"]:
+        first = admin.get(
+            f"/api/v1/invoices?limit=2&starting_after={first['next_starting_after']}"
+        ).json()
+        seen += [row["id"] for row in first["data"]]
+    expected = Invoice.unscoped.filter(workspace=tenant.workspace).order_by("-pk")
+    assert seen == [str(public_id) for public_id in expected.values_list("public_id", flat=True)]
+
+
 def test_the_interactive_docs_use_local_assets_not_a_cdn():
     page = HttpClient().get("/api/v1/docs").content.decode()
     assert "/static/ninja/" in page and "cdn" not in page.lower()

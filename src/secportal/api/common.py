@@ -40,10 +40,13 @@ def page(
     id_field: str = "public_id",
     *,
     out_all: Any = None,
+    shown: Any = None,
 ) -> dict[str, Any]:
     """Keyset pagination, newest first: ``starting_after`` is the last id (``id_field``) of the
-    previous page. An unknown query parameter is refused, not ignored. ``out`` shapes a row;
-    ``out_all`` (instead) shapes the whole page at once."""
+    previous page, the rows read by their ids (one statement). An unknown query parameter is
+    refused, not ignored. ``out`` shapes a row; ``out_all`` (instead) shapes the whole page at
+    once. ``shown`` adds to the rows' queryset what only the rows need (annotations joining
+    other tables), not to the ids'."""
     unknown = sorted(set(request.GET) - set(type(paging).model_fields))
     if unknown:
         raise ValidationError({f"query.{name}": ["Unknown query parameter."] for name in unknown})
@@ -53,7 +56,12 @@ def page(
         if cursor is None:
             raise HttpError(422, "starting_after names no object of this list.")
         queryset = queryset.filter(pk__lt=cursor.pk)
-    rows = list(queryset.order_by("-pk")[: limit + 1])
+    # The page's ids first, by themselves (an index of the workspace's ids answers them), then
+    # its rows: asked for whole rows at once, PostgreSQL may walk the primary key backwards
+    # through every newer row of other workspaces (400,000 at platform scale: 85 ms, not 1).
+    ids = queryset.order_by("-pk").values("pk")[: limit + 1]
+    rows_of = queryset.filter(pk__in=ids)
+    rows = list((shown(rows_of) if shown is not None else rows_of).order_by("-pk"))
     has_more = len(rows) > limit
     rows = rows[:limit]
     return {
