@@ -344,6 +344,48 @@ def test_the_digest_and_the_stale_task_release_are_on_the_schedule():
     assert "send_delivery_digests" in names and "hour='7'" in names["send_delivery_digests"]
     assert "release_stale_tasks_task" in names
     assert "sweep_outbox" in names
+    assert "prune_task_results_task" in names and "hour='3'" in names["prune_task_results_task"]
+
+
+@pytest.mark.django_db
+def test_old_finished_task_results_are_pruned_and_nothing_else(settings):
+    """Successful results go after TASK_RESULTS_KEEP_DAYS, failed ones after
+    TASK_FAILURES_KEEP_DAYS; queued and running tasks stay whatever their age."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from secportal.core.tasks import prune_task_results
+
+    settings.TASK_RESULTS_KEEP_DAYS, settings.TASK_FAILURES_KEEP_DAYS = 14, 60
+    now = timezone.now()
+
+    def result(status: str, days_ago: int) -> DBTaskResult:
+        at = now - datetime.timedelta(days=days_ago)
+        finished = status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
+        return DBTaskResult.objects.create(
+            status=status,
+            enqueued_at=at,
+            started_at=None if status == TaskResultStatus.READY else at,
+            finished_at=at if finished else None,
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="secportal.core.tasks.release_stale_tasks_task",
+            queue_name="default",
+            backend_name="default",
+            run_after=at,
+        )
+
+    old_success = result(TaskResultStatus.SUCCESSFUL, 15)
+    kept = [
+        result(TaskResultStatus.SUCCESSFUL, 13),
+        result(TaskResultStatus.FAILED, 30),  # failures are kept longer
+        result(TaskResultStatus.READY, 90),
+        result(TaskResultStatus.RUNNING, 90),
+    ]
+    old_failure = result(TaskResultStatus.FAILED, 61)
+    assert prune_task_results(now) == 2
+    left = set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert left >= {r.pk for r in kept} and not left & {old_success.pk, old_failure.pk}
+    assert prune_task_results(now) == 0
 
 
 def test_email_backend_switch_selects_the_mailer_and_anymail_settings(monkeypatch):

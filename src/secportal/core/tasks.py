@@ -46,3 +46,37 @@ def release_stale_tasks(now: datetime.datetime | None = None) -> int:
 def release_stale_tasks_task() -> int:
     """Every five minutes: tasks left Running by a killed worker are marked failed."""
     return release_stale_tasks()
+
+
+def prune_task_results(now: datetime.datetime | None = None) -> int:
+    """Delete the task queue's finished results: successful ones older than
+    ``TASK_RESULTS_KEEP_DAYS``, failed ones older than ``TASK_FAILURES_KEEP_DAYS`` (kept longer:
+    they explain what went wrong). Every email, Stripe event and webhook delivery leaves a row;
+    kept for ever they would grow the table the workers claim their next task from
+    (django-tasks-db's own ``prune_db_task_results``, run for every queue by the scheduler).
+    Queued and running tasks are never touched."""
+    from django.db.models import Q
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    kept = now - datetime.timedelta(days=settings.TASK_RESULTS_KEEP_DAYS)
+    failures_kept = now - datetime.timedelta(days=settings.TASK_FAILURES_KEEP_DAYS)
+    deleted, _ = (
+        DBTaskResult.objects.finished()
+        .filter(
+            Q(status=TaskResultStatus.SUCCESSFUL, finished_at__lte=kept)
+            | Q(status=TaskResultStatus.FAILED, finished_at__lte=failures_kept)
+        )
+        .delete()
+    )
+    if deleted:
+        logger.info("%s finished task result(s) pruned", deleted)
+    return deleted
+
+
+@cron("40 3 * * *")
+@task
+def prune_task_results_task() -> int:
+    """Every night: the task queue's old finished results are deleted."""
+    return prune_task_results()

@@ -205,6 +205,10 @@ EMAIL_SEND_LEASE = int(os.environ.get("EMAIL_SEND_LEASE", "300"))
 # A background task still "running" after this many seconds belongs to a worker that was killed:
 # it is marked failed (the work itself is retried by its own sweep, e.g. the outbox's).
 TASK_RUNNING_LIMIT = int(os.environ.get("TASK_RUNNING_LIMIT", "1800"))
+# Finished task results are deleted every night after this many days (failed ones later: they
+# explain what went wrong); the work itself is recorded elsewhere (outbox, events, deliveries).
+TASK_RESULTS_KEEP_DAYS = int(os.environ.get("TASK_RESULTS_KEEP_DAYS", "14"))
+TASK_FAILURES_KEEP_DAYS = int(os.environ.get("TASK_FAILURES_KEEP_DAYS", "60"))
 
 # The Bank of England base rate (% a year) from each effective date: the late-payment interest
 # of invoices (issue 17; invoicing.interest) uses the rate in force on 30 June / 31 December.
