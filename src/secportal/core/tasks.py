@@ -52,8 +52,9 @@ def prune_task_results(now: datetime.datetime | None = None) -> int:
     """Delete the task queue's finished results: successful ones older than
     ``TASK_RESULTS_KEEP_DAYS``, failed ones older than ``TASK_FAILURES_KEEP_DAYS`` (kept longer:
     they explain what went wrong). Every email, Stripe event and webhook delivery leaves a row;
-    kept for ever they would grow the table the workers claim their next task from
-    (django-tasks-db's own ``prune_db_task_results``, run for every queue by the scheduler).
+    kept for ever they would grow the database with the platform's traffic (what
+    django-tasks-db's ``prune_db_task_results`` command does, for every queue, by the
+    scheduler).
     Queued and running tasks are never touched."""
     from django.db.models import Q
     from django.tasks import TaskResultStatus
