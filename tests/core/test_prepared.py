@@ -51,7 +51,7 @@ def _fresh_connection() -> None:
     aside by pytest-django is the old connection's: only its prepared statements go)."""
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
-    connection._secportal_prepared = None  # what a new driver connection starts with
+    prepared._Registry._all.pop(connection.connection, None)  # as a new driver connection
 
 
 def test_prepared_in_the_same_round_trip_then_only_executed(tenant: Tenant) -> None:
@@ -114,6 +114,41 @@ def test_a_new_connection_prepares_again(tenant: Tenant) -> None:
     assert LINES.compiled("default").name not in _on_server()
     assert prepared.run_one(LINES, tenant.invoice.pk) == []
     assert LINES.compiled("default").name in _on_server()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_column_changed_under_a_prepared_statement_is_prepared_again(tenant: Tenant) -> None:
+    """A migration while a connection lives may change a column's type under its prepared
+    statement ("cached plan must not change result type"): outside a transaction the read is
+    sent again, prepared anew; inside one it fails, and the next round trip prepares anew."""
+    table = InvoiceLine._meta.db_table
+    assert prepared.run_one(LINES, tenant.invoice.pk) == []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table} ALTER COLUMN vat_category TYPE varchar(3)")
+        assert prepared.run_one(LINES, tenant.invoice.pk) == []  # outside a transaction
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table} ALTER COLUMN vat_category TYPE varchar(2)")
+        with (
+            pytest.raises(DatabaseError, match="must not change result type"),
+            transaction.atomic(),
+        ):
+            prepared.run_one(LINES, tenant.invoice.pk)
+        assert prepared.run_one(LINES, tenant.invoice.pk) == []
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table} ALTER COLUMN vat_category TYPE varchar(2)")
+
+
+def test_without_prepared_statements_the_reads_are_their_sql(tenant: Tenant, settings: Any) -> None:
+    """``DATABASE_PREPARED_STATEMENTS=false`` (a pooler in transaction mode): the SQL itself,
+    still one round trip."""
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as captured:
+        found = prepared.run([(LINES, tenant.invoice.pk), (BY_PUBLIC_ID, _key(tenant))])
+    assert len(captured) == 1 and captured[0]["sql"].startswith("SELECT")
+    assert "EXECUTE" not in captured[0]["sql"] and "PREPARE" not in captured[0]["sql"]
+    assert [invoice.pk for invoice in found[1]] == [tenant.invoice.pk]
 
 
 def _key(tenant: Tenant) -> tuple[int, uuid.UUID]:

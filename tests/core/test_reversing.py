@@ -71,3 +71,13 @@ def test_the_template_tag() -> None:
     )
     ours, django = template.render({"invoice": {"public_id": public_id}}).split("|")
     assert ours == django
+
+
+def test_an_overridden_urlconf_is_its_own(settings: Any) -> None:
+    """Tests (and ``override_settings``) change ``ROOT_URLCONF``: not the cached text of the
+    project's URLconf then."""
+    public_id = uuid.uuid4()
+    project = reverse_by_id("invoicing:pdf", public_id)
+    settings.ROOT_URLCONF = "tests.core.urls_prefixed"
+    assert reverse_by_id("invoicing:pdf", public_id) == reverse("invoicing:pdf", args=[public_id])
+    assert reverse_by_id("invoicing:pdf", public_id) == f"/prefixed{project}"

@@ -32,11 +32,13 @@ import hashlib
 import re
 import threading
 import uuid
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
+from django.conf import settings
+from django.db import DatabaseError, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
@@ -175,39 +177,68 @@ def run(reads: Sequence[tuple[PreparedRead[Any], Any]], using: str = "default") 
     """Each read's objects for its key, in order; one round trip on PostgreSQL."""
     connection = connections[using]
     statements = [read.statement(key, using) for read, key in reads]
-    results: list[list[Any]] = []
-    with connection.cursor() as cursor:
-        if _one_trip(connection):
-            compiled = [read.compiled(using) for read, _key in reads]
-            registry = _Registry.of(connection, cursor)
-            new = {c.name: c.prepare for c in compiled if c.name not in registry.names}
-            sql = ";\n".join(
-                [
-                    *new.values(),
-                    *(
-                        f"EXECUTE {c.name}({', '.join(['%s'] * len(c.params))})"
-                        if c.params
-                        else f"EXECUTE {c.name}"
-                        for c in compiled
-                    ),
-                ]
-            )
-            try:
-                cursor.execute(sql, [param for _, params in statements for param in params])
-            except BaseException:
-                registry.lost = True
-                raise
-            registry.names.update(new)
-            for _ in new:  # the PREPAREs' results: no rows
-                cursor.nextset()
-            for index, (read, _key) in enumerate(reads):
-                if index:
-                    cursor.nextset()
-                results.append(read.objects(cursor.fetchall(), using))
-        else:
+    if not _one_trip(connection):
+        results: list[list[Any]] = []
+        with connection.cursor() as cursor:
             for (read, _key), (sql, params) in zip(reads, statements, strict=True):
                 cursor.execute(sql, params)
                 results.append(read.objects(cursor.fetchall(), using))
+        return results
+    if not settings.DATABASE_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            return _one_round_trip(cursor, reads, [sql for sql, _ in statements], statements)
+    try:
+        return _prepared_round_trip(connection, reads, statements)
+    except DatabaseError as error:
+        # Outside a transaction, sent again once with the connection's statements prepared
+        # anew (``_STALE``); inside one, the transaction is aborted: the next round trip does it.
+        if getattr(error.__cause__, "sqlstate", None) not in _STALE or connection.in_atomic_block:
+            raise
+    return _prepared_round_trip(connection, reads, statements)
+
+
+def _prepared_round_trip(
+    connection: Any,
+    reads: Sequence[tuple[PreparedRead[Any], Any]],
+    statements: list[tuple[str, list[Any]]],
+) -> list[list[Any]]:
+    """The reads as ``EXECUTE``s of prepared statements, any not prepared on this connection
+    yet ``PREPARE``d first in the same round trip."""
+    compiled = [read.compiled(connection.alias) for read, _key in reads]
+    with connection.cursor() as cursor:
+        registry = _Registry.of(connection, cursor)
+        new = {c.name: c.prepare for c in compiled if c.name not in registry.names}
+        executes = [
+            f"EXECUTE {c.name}({', '.join(['%s'] * len(c.params))})"
+            if c.params
+            else f"EXECUTE {c.name}"
+            for c in compiled
+        ]
+        try:
+            results = _one_round_trip(cursor, reads, [*new.values(), *executes], statements)
+        except BaseException:
+            registry.lost = True  # which of the PREPAREs ran is unknown
+            raise
+        registry.names.update(new)
+    return results
+
+
+def _one_round_trip(
+    cursor: Any,
+    reads: Sequence[tuple[PreparedRead[Any], Any]],
+    sql: list[str],
+    statements: list[tuple[str, list[Any]]],
+) -> list[list[Any]]:
+    """``sql`` sent in one ``execute`` (``;``-separated): the statements before the last
+    ``len(reads)`` return no rows (``PREPARE``), each of the last returns one read's rows."""
+    cursor.execute(";\n".join(sql), [param for _, params in statements for param in params])
+    for _ in range(len(sql) - len(reads)):  # the PREPAREs' results: no rows
+        cursor.nextset()
+    results: list[list[Any]] = []
+    for index, (read, _key) in enumerate(reads):
+        if index:
+            cursor.nextset()
+        results.append(read.objects(cursor.fetchall(), cursor.db.alias))
     return results
 
 
@@ -216,22 +247,32 @@ def run_one[M: Model](read: PreparedRead[M], key: Any, using: str = "default") -
     return run([(read, key)], using)[0]
 
 
-class _Registry:
-    """The statements prepared on one database connection (its driver's connection object: a
-    new one after Django reconnects has none)."""
+# After these errors a round trip outside a transaction is sent again once, the connection's
+# statements of ours deallocated and prepared anew: a statement whose columns changed type
+# under it (a migration while the connection lived: "cached plan must not change result type",
+# 0A000), or one the registry and the server disagree about (26000 none such, 42P05 exists).
+_STALE = {"0A000", "26000", "42P05"}
 
-    def __init__(self, raw: Any) -> None:
-        self.raw = raw
+
+class _Registry:
+    """The statements prepared on one driver connection (psycopg's), kept by that connection
+    itself: a new one after Django reconnects has none, and a pooled one keeps its own whichever
+    thread it is lent to."""
+
+    _all: weakref.WeakKeyDictionary[Any, _Registry] = weakref.WeakKeyDictionary()
+    _lock = threading.Lock()
+
+    def __init__(self) -> None:
         self.names: set[str] = set()
         # An error happened in a round trip: which of its PREPAREs ran is unknown.
         self.lost = False
 
     @classmethod
     def of(cls, connection: Any, cursor: Any) -> _Registry:
-        registry: _Registry | None = getattr(connection, "_secportal_prepared", None)
-        if registry is None or registry.raw is not connection.connection:
-            registry = cls(connection.connection)
-            connection._secportal_prepared = registry
+        with cls._lock:
+            registry = cls._all.get(connection.connection)
+            if registry is None:
+                registry = cls._all[connection.connection] = cls()
         if registry.lost:
             registry.forget_all(cursor)
         return registry

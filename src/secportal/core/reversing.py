@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import uuid
 
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 _STAND_IN = uuid.UUID("5e1ec7ed-0000-4000-8000-00000000cafe")
@@ -33,5 +34,7 @@ def reverse_by_id(viewname: str, public_id: uuid.UUID | str) -> str:
     """``reverse(viewname, args=[public_id])`` for a URL whose one argument is a UUID
     (``ValueError`` for anything that is not one, as the URL would not match it)."""
     key = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    head, tail = _around(viewname, get_script_prefix(), get_urlconf())
+    # The request's own URLconf if it set one, else the setting's (tests override it).
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    head, tail = _around(viewname, get_script_prefix(), urlconf)
     return f"{head}{key}{tail}"
