@@ -107,7 +107,7 @@ class PreparedRead[M: Model]:
         if compiler.has_composite_fields(fields):
             raise ValueError("PreparedRead: no composite primary keys.")
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        name = "secportal_" + hashlib.sha256(sql.encode()).hexdigest()[:24]
+        name = _PREFIX + hashlib.sha256(sql.encode()).hexdigest()[:24]
         return _Compiled(
             sql=sql,
             params=tuple(params),
@@ -208,12 +208,8 @@ def _prepared_round_trip(
     with connection.cursor() as cursor:
         registry = _Registry.of(connection, cursor)
         new = {c.name: c.prepare for c in compiled if c.name not in registry.names}
-        executes = [
-            f"EXECUTE {c.name}({', '.join(['%s'] * len(c.params))})"
-            if c.params
-            else f"EXECUTE {c.name}"
-            for c in compiled
-        ]
+        # Every read has a key among its parameters (``_compile`` refuses one without).
+        executes = [f"EXECUTE {c.name}({', '.join(['%s'] * len(c.params))})" for c in compiled]
         try:
             results = _one_round_trip(cursor, reads, [*new.values(), *executes], statements)
         except BaseException:
@@ -252,6 +248,8 @@ def run_one[M: Model](read: PreparedRead[M], key: Any, using: str = "default") -
 # under it (a migration while the connection lived: "cached plan must not change result type",
 # 0A000), or one the registry and the server disagree about (26000 none such, 42P05 exists).
 _STALE = {"0A000", "26000", "42P05"}
+# Our prepared statements' names begin so (then a hash of their SQL).
+_PREFIX = "secportal_"
 
 
 class _Registry:
@@ -280,7 +278,7 @@ class _Registry:
     def forget_all(self, cursor: Any) -> None:
         """Deallocate this connection's statements of ours, whatever it holds."""
         cursor.execute(
-            "SELECT name FROM pg_prepared_statements WHERE name LIKE %s", ["secportal\\_%"]
+            "SELECT name FROM pg_prepared_statements WHERE starts_with(name, %s)", [_PREFIX]
         )
         names = [name for (name,) in cursor.fetchall()]
         if names:
